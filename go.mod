@@ -1,0 +1,3 @@
+module github.com/openchs/openchs-ai
+
+go 1.26

@@ -1,0 +1,83 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Segment is one timed piece of a transcript.
+type Segment struct {
+	Start        Seconds `json:"start"`
+	End          Seconds `json:"end"`
+	Text         string  `json:"text"`
+	Channel      *int    `json:"channel,omitempty"`
+	Speaker      string  `json:"speaker,omitempty"`
+	NoSpeechProb float32 `json:"no_speech_prob,omitempty"`
+}
+
+// Transcript is the output of a transcription: the text, its timed
+// segments, the language it was read in and the model that read it.
+type Transcript struct {
+	Text     string `json:"text"`
+	Language string `json:"language"`
+	// LanguageProb is the model's probability for Language when it was
+	// detected (language "auto"); zero when the language was given.
+	LanguageProb float32   `json:"language_prob,omitempty"`
+	Translated   bool      `json:"translated,omitempty"`
+	Duration     Seconds   `json:"duration_s"`
+	Segments     []Segment `json:"segments"`
+	// Model names the model as "name@sha256-prefix".
+	Model string `json:"model"`
+}
+
+// Validate reports whether the transcript is internally consistent.
+func (t *Transcript) Validate() error {
+	var errs []error
+	if t.Duration < 0 {
+		errs = append(errs, fmt.Errorf("negative duration %v", t.Duration))
+	}
+	var prev Seconds
+	for i, s := range t.Segments {
+		if s.End < s.Start {
+			errs = append(errs, fmt.Errorf("segment %d ends (%v) before it starts (%v)", i, s.End, s.Start))
+		}
+		if s.Start < prev {
+			errs = append(errs, fmt.Errorf("segment %d starts (%v) before the previous one (%v)", i, s.Start, prev))
+		}
+		prev = s.Start
+	}
+	return errors.Join(errs...)
+}
+
+// JoinSegments returns the segments' text joined by single spaces.
+func JoinSegments(segs []Segment) string {
+	var b strings.Builder
+	for _, s := range segs {
+		t := strings.TrimSpace(s.Text)
+		if t == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+// Seconds is a duration in seconds, marshalled as a JSON number with
+// millisecond precision.
+type Seconds float64
+
+// Duration converts s to a time.Duration.
+func (s Seconds) Duration() time.Duration { return time.Duration(float64(s) * float64(time.Second)) }
+
+// SecondsOf converts d to Seconds.
+func SecondsOf(d time.Duration) Seconds { return Seconds(d.Seconds()) }
+
+// MarshalJSON writes s rounded to the millisecond.
+func (s Seconds) MarshalJSON() ([]byte, error) {
+	return []byte(fmt.Sprintf("%.3f", float64(s))), nil
+}
