@@ -1,0 +1,143 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// TaskStatus is where a task is in its life.
+type TaskStatus string
+
+// Task statuses. Completed, failed and cancelled are terminal.
+const (
+	StatusQueued     TaskStatus = "queued"
+	StatusProcessing TaskStatus = "processing"
+	StatusCompleted  TaskStatus = "completed"
+	StatusFailed     TaskStatus = "failed"
+	StatusCancelled  TaskStatus = "cancelled"
+)
+
+// Terminal reports whether s is a final status: nothing more happens to the
+// task.
+func (s TaskStatus) Terminal() bool {
+	return s == StatusCompleted || s == StatusFailed || s == StatusCancelled
+}
+
+// Validate reports whether s is one of the five statuses.
+func (s TaskStatus) Validate() error {
+	switch s {
+	case StatusQueued, StatusProcessing, StatusCompleted, StatusFailed, StatusCancelled:
+		return nil
+	}
+	return fmt.Errorf("status %q is not one of queued, processing, completed, failed, cancelled", string(s))
+}
+
+// Stage names the pipeline step a task is in.
+type Stage string
+
+// Pipeline stages, in order.
+const (
+	StageQueued     Stage = "queued"
+	StageDecode     Stage = "decode"
+	StageTranscribe Stage = "transcribe"
+	StageTranslate  Stage = "translate"
+	StageClassify   Stage = "classify"
+	StageCase       Stage = "case"
+	StageDone       Stage = "done"
+)
+
+// TaskOptions are the caller's choices for one recording: the multipart
+// form fields of POST /audio/process.
+type TaskOptions struct {
+	// Language is an ISO 639-1 code or "auto".
+	Language              string `json:"language"`
+	IncludeTranslation    bool   `json:"include_translation"`
+	IncludeClassification bool   `json:"include_classification"`
+	CreateCase            bool   `json:"create_case"`
+	ReporterPhone         string `json:"reporter_phone,omitempty"`
+	ReporterEmail         string `json:"reporter_email,omitempty"`
+	Title                 string `json:"title,omitempty"`
+}
+
+// DefaultTaskOptions returns the options a request gets for the fields it
+// leaves out.
+func DefaultTaskOptions() TaskOptions {
+	return TaskOptions{Language: "sw", IncludeTranslation: true, IncludeClassification: true, CreateCase: true}
+}
+
+// Validate reports whether o is usable.
+func (o *TaskOptions) Validate() error {
+	var errs []error
+	if o.Language != "auto" && !isLanguageCode(o.Language) {
+		errs = append(errs, fmt.Errorf("language %q is neither \"auto\" nor a two- or three-letter code", o.Language))
+	}
+	if len(o.Title) > 500 {
+		errs = append(errs, fmt.Errorf("title is %d bytes, more than 500", len(o.Title)))
+	}
+	if len(o.ReporterPhone) > 64 || len(o.ReporterEmail) > 254 {
+		errs = append(errs, errors.New("reporter contact is too long"))
+	}
+	return errors.Join(errs...)
+}
+
+func isLanguageCode(s string) bool {
+	if len(s) < 2 || len(s) > 3 {
+		return false
+	}
+	for _, c := range s {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// ErrorInfo describes why something failed, in the shape every error of the
+// service takes: a snake_case code, a human sentence and optional details.
+type ErrorInfo struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+func (e *ErrorInfo) Error() string { return e.Code + ": " + e.Message }
+
+// Task is the state of one submitted recording, as GET /audio/task/{id}
+// reports it.
+type Task struct {
+	TaskID   string     `json:"task_id"`
+	Status   TaskStatus `json:"status"`
+	Stage    Stage      `json:"stage,omitempty"`
+	Progress int        `json:"progress"`
+	// Queue is the queue the task waits or waited in.
+	Queue      string     `json:"queue,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	// Attempt counts the times a worker started the task.
+	Attempt int        `json:"attempt,omitempty"`
+	Result  *Result    `json:"result,omitempty"`
+	Error   *ErrorInfo `json:"error,omitempty"`
+}
+
+// Validate reports whether t is internally consistent.
+func (t *Task) Validate() error {
+	var errs []error
+	if t.TaskID == "" {
+		errs = append(errs, errors.New("task_id is empty"))
+	}
+	if err := t.Status.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if t.Progress < 0 || t.Progress > 100 {
+		errs = append(errs, fmt.Errorf("progress %d is outside [0, 100]", t.Progress))
+	}
+	if t.Status == StatusCompleted && t.Result == nil {
+		errs = append(errs, errors.New("completed task has no result"))
+	}
+	if (t.Status == StatusFailed || t.Status == StatusCancelled) && t.Error == nil {
+		errs = append(errs, fmt.Errorf("%s task carries no error", t.Status))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,190 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/openchs/openchs-ai/models"
+)
+
+// SampleRate is the rate, in Hz, of the PCM a Decoder returns and a
+// Transcriber reads.
+const SampleRate = 16000
+
+// Decoder turns an uploaded recording (WAV, MP3, ...) into 16 kHz mono
+// float32 PCM in [-1, 1]. Errors wrap ErrUnsupportedAudio, ErrUndecodableAudio,
+// ErrEmptyAudio or ErrAudioTooLong when the recording itself is at fault.
+type Decoder interface {
+	Decode(ctx context.Context, data []byte) ([]float32, error)
+}
+
+// Errors a Decoder wraps when the recording, not the machine, is at fault:
+// retrying cannot help.
+var (
+	ErrUnsupportedAudio = errors.New("unsupported audio format")
+	ErrUndecodableAudio = errors.New("undecodable audio")
+	ErrEmptyAudio       = errors.New("audio holds no samples")
+	ErrAudioTooLong     = errors.New("audio too long")
+)
+
+// BadAudio reports whether err says the recording cannot be processed.
+func BadAudio(err error) bool {
+	return errors.Is(err, ErrUnsupportedAudio) || errors.Is(err, ErrUndecodableAudio) ||
+		errors.Is(err, ErrEmptyAudio) || errors.Is(err, ErrAudioTooLong)
+}
+
+// Emitter receives a task's progress events. The runner sets Type, Stage,
+// Progress and Data; the Emitter stamps the task id, sequence number and
+// time.
+type Emitter interface {
+	Emit(ctx context.Context, ev models.Event) error
+}
+
+// Stage is a step after transcription (translation, classification, case
+// write-back). It reads and completes res, emitting its own event
+// (translation_complete, classification_complete, case_created). A stage
+// that opts leave out returns nil without doing anything.
+type Stage interface {
+	Name() models.Stage
+	Run(ctx context.Context, opts models.TaskOptions, res *models.Result, emit Emitter) error
+}
+
+// Job is one recording to process.
+type Job struct {
+	TaskID  string
+	Audio   []byte
+	Options models.TaskOptions
+}
+
+// Error is a pipeline failure, naming the stage it happened in.
+type Error struct {
+	Stage models.Stage
+	Err   error
+}
+
+func (e *Error) Error() string { return string(e.Stage) + ": " + e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Runner drives a recording through decode, transcribe and the later
+// stages, emitting an event as each step progresses.
+type Runner struct {
+	Decoder     Decoder
+	Transcriber Transcriber
+	// Stages run after transcription, in order.
+	Stages []Stage
+	// Model names the transcriber's model when its transcripts do not.
+	Model string
+}
+
+// Run processes job and returns its result. The caller emits the task's
+// started and completed/failed events; Run emits the ones in between.
+func (r *Runner) Run(ctx context.Context, job Job, emit Emitter) (*models.Result, error) {
+	if r.Decoder == nil || r.Transcriber == nil {
+		return nil, errors.New("runner needs a decoder and a transcriber")
+	}
+	res := &models.Result{TaskID: job.TaskID, Status: models.StatusCompleted, Models: map[string]string{}}
+	begin := time.Now()
+
+	start := time.Now()
+	pcm, err := r.Decoder.Decode(ctx, job.Audio)
+	if err != nil {
+		return nil, &Error{Stage: models.StageDecode, Err: err}
+	}
+	if len(pcm) == 0 {
+		return nil, &Error{Stage: models.StageDecode, Err: ErrEmptyAudio}
+	}
+	res.Timings.Set(models.StageDecode, time.Since(start))
+	res.Duration = models.Seconds(float64(len(pcm)) / SampleRate)
+	if err := emitData(ctx, emit, models.EventDecodingComplete, models.StageDecode, nil, models.DecodingData{Duration: res.Duration}); err != nil {
+		return nil, err
+	}
+
+	start = time.Now()
+	tr, err := r.transcribe(ctx, pcm, job.Options, emit)
+	if err != nil {
+		return nil, &Error{Stage: models.StageTranscribe, Err: err}
+	}
+	res.Timings.Set(models.StageTranscribe, time.Since(start))
+	res.Transcript = tr.Text
+	res.Language = tr.Language
+	res.Segments = tr.Segments
+	if res.Segments == nil {
+		res.Segments = []models.Segment{}
+	}
+	model := tr.Model
+	if model == "" {
+		model = r.Model
+	}
+	if model != "" {
+		res.Models["transcriber"] = model
+	}
+	data := models.TranscriptionData{Text: tr.Text, Language: tr.Language, Duration: res.Duration}
+	if err := emitData(ctx, emit, models.EventTranscriptionComplete, models.StageTranscribe, nil, data); err != nil {
+		return nil, err
+	}
+
+	for _, s := range r.Stages {
+		start = time.Now()
+		if err := s.Run(ctx, job.Options, res, emit); err != nil {
+			return nil, &Error{Stage: s.Name(), Err: err}
+		}
+		res.Timings.Set(s.Name(), time.Since(start))
+	}
+	res.Timings.Set(models.StageDone, time.Since(begin))
+	return res, nil
+}
+
+// transcribe runs the transcriber, turning its progress callbacks into
+// non-decreasing transcription_progress events that end at 100.
+func (r *Runner) transcribe(ctx context.Context, pcm []float32, opts models.TaskOptions, emit Emitter) (*models.Transcript, error) {
+	last := -1
+	var emitErr error
+	progress := func(p int) {
+		p = min(max(p, 0), 100)
+		if p <= last || emitErr != nil {
+			return
+		}
+		last = p
+		emitErr = emitData(ctx, emit, models.EventTranscriptionProgress, models.StageTranscribe, &p, nil)
+	}
+	progress(0)
+	to := TranscribeOptions{
+		Language:   opts.Language,
+		OnProgress: progress,
+		OnSegment: func(s models.Segment) {
+			if emitErr == nil {
+				emitErr = emitData(ctx, emit, models.EventTranscriptionSegment, models.StageTranscribe, nil, s)
+			}
+		},
+	}
+	tr, err := r.Transcriber.Transcribe(ctx, pcm, to)
+	if err != nil {
+		return nil, err
+	}
+	if emitErr != nil {
+		return nil, emitErr
+	}
+	if tr == nil {
+		return nil, errors.New("transcriber returned no transcript")
+	}
+	progress(100)
+	return tr, emitErr
+}
+
+func emitData(ctx context.Context, emit Emitter, t models.EventType, s models.Stage, progress *int, data any) error {
+	ev := models.Event{Type: t, Stage: s, Progress: progress}
+	if data != nil {
+		b, err := json.Marshal(data)
+		if err != nil {
+			return fmt.Errorf("encode %s event: %w", t, err)
+		}
+		ev.Data = b
+	}
+	if err := emit.Emit(ctx, ev); err != nil {
+		return fmt.Errorf("emit %s: %w", t, err)
+	}
+	return nil
+}
