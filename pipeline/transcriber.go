@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 
 	"github.com/openchs/openchs-ai/models"
 )
@@ -25,3 +26,6 @@ type TranscribeOptions struct {
 	// OnSegment, when set, receives each segment as soon as it is decoded.
 	OnSegment func(models.Segment)
 }
+
+// ErrAudioTooShort reports audio with too little signal to transcribe.
+var ErrAudioTooShort = errors.New("audio too short to transcribe")

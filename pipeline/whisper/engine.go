@@ -1,0 +1,365 @@
+package whisper
+
+/*
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <whisper.h>
+#include <ggml.h>
+#include <ggml-backend.h>
+
+extern void openchsWhisperProgress(uintptr_t h, int progress);
+extern void openchsWhisperSegments(uintptr_t h, int n_new);
+
+// A cancel flag lives in C memory so that whisper.cpp's worker threads can
+// read it without calling into Go.
+static bool openchs_encoder_begin(struct whisper_context *ctx, struct whisper_state *st, void *flag) {
+	return __atomic_load_n((int *)flag, __ATOMIC_RELAXED) == 0;
+}
+static bool openchs_abort(void *flag) {
+	return __atomic_load_n((int *)flag, __ATOMIC_RELAXED) != 0;
+}
+static void openchs_progress(struct whisper_context *ctx, struct whisper_state *st, int p, void *h) {
+	openchsWhisperProgress((uintptr_t)h, p);
+}
+static void openchs_segments(struct whisper_context *ctx, struct whisper_state *st, int n, void *h) {
+	openchsWhisperSegments((uintptr_t)h, n);
+}
+static void openchs_set_cancel(int *flag, int v) { __atomic_store_n(flag, v, __ATOMIC_RELAXED); }
+
+static int openchs_full(struct whisper_context *ctx, struct whisper_full_params *p,
+		const float *samples, int n, int *cancel, uintptr_t h, bool progress, bool segments) {
+	p->encoder_begin_callback = openchs_encoder_begin;
+	p->encoder_begin_callback_user_data = cancel;
+	p->abort_callback = openchs_abort;
+	p->abort_callback_user_data = cancel;
+	p->progress_callback = progress ? openchs_progress : NULL;
+	p->progress_callback_user_data = (void *)h;
+	p->new_segment_callback = segments ? openchs_segments : NULL;
+	p->new_segment_callback_user_data = (void *)h;
+	return whisper_full(ctx, *p, samples, n);
+}
+
+static void openchs_log_discard(enum ggml_log_level level, const char *text, void *user) {}
+static void openchs_quiet(bool quiet) {
+	whisper_log_set(quiet ? openchs_log_discard : NULL, NULL);
+	ggml_log_set(quiet ? openchs_log_discard : NULL, NULL);
+}
+static void openchs_load_backends(const char *dir) {
+	if (dir && dir[0]) ggml_backend_load_all_from_path(dir); else ggml_backend_load_all();
+}
+static size_t openchs_backend_devices(void) { return ggml_backend_dev_count(); }
+*/
+import "C"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"runtime"
+	"runtime/cgo"
+	"strings"
+	"sync"
+	"unsafe"
+
+	bindings "github.com/ggerganov/whisper.cpp/bindings/go"
+
+	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline"
+)
+
+var _ pipeline.Transcriber = (*Engine)(nil)
+
+// DefaultBackendDir is where ggml's CPU backends are loaded from when
+// Config.BackendDir is empty; the build sets it to the provisioned
+// runtime's directory. Empty means ggml's own search path.
+var DefaultBackendDir = ""
+
+// MinSamples is the shortest input the engine transcribes: 100 ms.
+const MinSamples = SampleRate / 10
+
+// SampleRate is the PCM rate the engine expects.
+const SampleRate = bindings.SampleRate
+
+// Config configures an Engine.
+type Config struct {
+	// Model is the resolved model to load.
+	Model Model
+	// Threads is the number of CPU threads per transcription.
+	Threads int
+	// Slots is the number of transcriptions that may run at once; each
+	// slot loads its own copy of the model.
+	Slots int
+	// BackendDir holds ggml's run-time loaded CPU backends.
+	BackendDir string
+	// Verbose lets whisper.cpp and ggml write their own logs to stderr.
+	Verbose bool
+	// Logger receives the engine's own logs.
+	Logger *slog.Logger
+}
+
+// WithDefaults returns c with zero fields set to their defaults.
+func (c Config) WithDefaults() Config {
+	if c.Threads <= 0 {
+		c.Threads = min(runtime.NumCPU(), 4)
+	}
+	if c.Slots <= 0 {
+		c.Slots = 1
+	}
+	if c.BackendDir == "" {
+		c.BackendDir = DefaultBackendDir
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Validate reports a configuration the engine cannot run with.
+func (c Config) Validate() error {
+	if c.Model.Path == "" {
+		return errors.New("whisper: no model path")
+	}
+	if c.Threads < 1 || c.Slots < 1 {
+		return fmt.Errorf("whisper: threads (%d) and slots (%d) must be at least 1", c.Threads, c.Slots)
+	}
+	return nil
+}
+
+// Engine transcribes with whisper.cpp. It is safe for concurrent use; at
+// most Config.Slots transcriptions run at once, the others wait.
+type Engine struct {
+	cfg   Config
+	slots chan *slot
+	all   []*slot
+	once  sync.Once
+}
+
+// slot is one loaded model with its own cancel flag.
+type slot struct {
+	ctx    *bindings.Context
+	cancel *C.int
+	multi  bool
+}
+
+var backendsOnce sync.Once
+var backendsErr error
+
+// loadBackends loads ggml's CPU backend once per process, before the first
+// model: whisper.cpp finds no device without it.
+func loadBackends(dir string, verbose bool) error {
+	backendsOnce.Do(func() {
+		C.openchs_quiet(C.bool(!verbose))
+		cdir := C.CString(dir)
+		defer C.free(unsafe.Pointer(cdir))
+		C.openchs_load_backends(cdir)
+		if C.openchs_backend_devices() == 0 {
+			backendsErr = fmt.Errorf("whisper: no ggml compute backend found in %q (is the whisper runtime provisioned? run scripts/whisper-runtime.sh)", dir)
+		}
+	})
+	return backendsErr
+}
+
+// Open loads the model once per slot.
+func Open(cfg Config) (*Engine, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := loadBackends(cfg.BackendDir, cfg.Verbose); err != nil {
+		return nil, err
+	}
+	e := &Engine{cfg: cfg, slots: make(chan *slot, cfg.Slots)}
+	for i := 0; i < cfg.Slots; i++ {
+		ctx := bindings.Whisper_init(cfg.Model.Path)
+		if ctx == nil {
+			e.Close()
+			return nil, fmt.Errorf("whisper: cannot load model %s from %s (not a whisper.cpp ggml model?)", cfg.Model.Name, cfg.Model.Path)
+		}
+		s := &slot{ctx: ctx, cancel: (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0))))), multi: ctx.Whisper_is_multilingual() != 0}
+		e.all = append(e.all, s)
+		e.slots <- s
+	}
+	cfg.Logger.Info("whisper model loaded", "model", cfg.Model.ID(), "slots", cfg.Slots, "threads", cfg.Threads)
+	return e, nil
+}
+
+// Model names the loaded model as "name@sha256-prefix".
+func (e *Engine) Model() string { return e.cfg.Model.ID() }
+
+// Close frees the models. Transcriptions must have finished.
+func (e *Engine) Close() error {
+	e.once.Do(func() {
+		for _, s := range e.all {
+			s.ctx.Whisper_free()
+			C.free(unsafe.Pointer(s.cancel))
+		}
+		e.all = nil
+	})
+	return nil
+}
+
+// ErrUnknownLanguage reports a language code whisper does not know.
+var ErrUnknownLanguage = errors.New("unknown language")
+
+// Transcribe runs whisper on 16 kHz mono PCM. It returns ctx.Err() when ctx
+// ends before the transcription does.
+func (e *Engine) Transcribe(ctx context.Context, pcm []float32, opts pipeline.TranscribeOptions) (*models.Transcript, error) {
+	if len(pcm) == 0 {
+		return nil, fmt.Errorf("whisper: no audio samples: %w", pipeline.ErrAudioTooShort)
+	}
+	if len(pcm) < MinSamples {
+		return nil, fmt.Errorf("whisper: %d ms of audio is shorter than the %d ms minimum: %w",
+			len(pcm)*1000/SampleRate, MinSamples*1000/SampleRate, pipeline.ErrAudioTooShort)
+	}
+	lang := strings.ToLower(strings.TrimSpace(opts.Language))
+	if lang == "" {
+		lang = "auto"
+	}
+	if lang != "auto" && langID(lang) < 0 {
+		return nil, fmt.Errorf("whisper: %q: %w", opts.Language, ErrUnknownLanguage)
+	}
+
+	var s *slot
+	select {
+	case s = <-e.slots:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { e.slots <- s }()
+	return e.run(ctx, s, pcm, lang, opts)
+}
+
+// job is what the C callbacks reach through a cgo.Handle.
+type job struct {
+	s        *slot
+	opts     pipeline.TranscribeOptions
+	progress int
+	segments []models.Segment
+}
+
+func (e *Engine) run(ctx context.Context, s *slot, pcm []float32, lang string, opts pipeline.TranscribeOptions) (*models.Transcript, error) {
+	C.openchs_set_cancel(s.cancel, 0)
+	stop := context.AfterFunc(ctx, func() { C.openchs_set_cancel(s.cancel, 1) })
+	defer stop()
+
+	t := &models.Transcript{
+		Language:   lang,
+		Translated: opts.Translate,
+		Duration:   models.Seconds(float64(len(pcm)) / SampleRate),
+		Model:      e.cfg.Model.ID(),
+	}
+	if !s.multi && lang != "en" && lang != "auto" {
+		return nil, fmt.Errorf("whisper: model %s is English-only and cannot read %q", e.cfg.Model.Name, lang)
+	}
+	if lang == "auto" {
+		if s.multi {
+			id, p, err := detectLanguage(s, pcm, e.cfg.Threads)
+			if err != nil {
+				return nil, err
+			}
+			t.Language, t.LanguageProb = bindings.Whisper_lang_str(id), p
+		} else {
+			t.Language, t.LanguageProb = "en", 1
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+
+	params := s.ctx.Whisper_full_default_params(bindings.SAMPLING_GREEDY)
+	params.SetThreads(e.cfg.Threads)
+	params.SetTranslate(opts.Translate)
+	params.SetPrintProgress(false)
+	params.SetPrintRealtime(false)
+	params.SetPrintTimestamps(false)
+	if err := params.SetLanguage(langID(t.Language)); err != nil {
+		return nil, fmt.Errorf("whisper: language %q: %w", t.Language, err)
+	}
+
+	j := &job{s: s, opts: opts}
+	h := cgo.NewHandle(j)
+	defer h.Delete()
+	rc := C.openchs_full((*C.struct_whisper_context)(unsafe.Pointer(s.ctx)),
+		(*C.struct_whisper_full_params)(unsafe.Pointer(&params)),
+		(*C.float)(unsafe.Pointer(&pcm[0])), C.int(len(pcm)), s.cancel, C.uintptr_t(h),
+		C.bool(opts.OnProgress != nil), C.bool(true))
+	runtime.KeepAlive(pcm)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if rc != 0 {
+		return nil, fmt.Errorf("whisper: transcription failed (whisper_full returned %d)", int(rc))
+	}
+	// Segments the callback did not deliver (it reports each batch once).
+	j.collect(s.ctx.Whisper_full_n_segments())
+	t.Segments = j.segments
+	t.Text = models.JoinSegments(t.Segments)
+	if opts.OnProgress != nil && j.progress < 100 {
+		opts.OnProgress(100)
+	}
+	return t, nil
+}
+
+// collect reads the context's segments from len(j.segments) up to n.
+func (j *job) collect(n int) {
+	for i := len(j.segments); i < n; i++ {
+		seg := models.Segment{
+			Start:        models.Seconds(float64(j.s.ctx.Whisper_full_get_segment_t0(i)) / 100),
+			End:          models.Seconds(float64(j.s.ctx.Whisper_full_get_segment_t1(i)) / 100),
+			Text:         strings.TrimSpace(j.s.ctx.Whisper_full_get_segment_text(i)),
+			NoSpeechProb: float32(C.whisper_full_get_segment_no_speech_prob((*C.struct_whisper_context)(unsafe.Pointer(j.s.ctx)), C.int(i))),
+		}
+		j.segments = append(j.segments, seg)
+		if j.opts.OnSegment != nil {
+			j.opts.OnSegment(seg)
+		}
+	}
+}
+
+//export openchsWhisperProgress
+func openchsWhisperProgress(h C.uintptr_t, p C.int) {
+	j := cgo.Handle(h).Value().(*job)
+	if v := int(p); v > j.progress && j.opts.OnProgress != nil {
+		j.progress = min(v, 100)
+		j.opts.OnProgress(j.progress)
+	}
+}
+
+//export openchsWhisperSegments
+func openchsWhisperSegments(h C.uintptr_t, n C.int) {
+	j := cgo.Handle(h).Value().(*job)
+	j.collect(j.s.ctx.Whisper_full_n_segments())
+}
+
+// detectLanguage reads the first 30 s and returns the most probable
+// language and its probability.
+func detectLanguage(s *slot, pcm []float32, threads int) (int, float32, error) {
+	head := pcm[:min(len(pcm), 30*SampleRate)]
+	if err := s.ctx.Whisper_pcm_to_mel(head, threads); err != nil {
+		return 0, 0, fmt.Errorf("whisper: language detection: %w", err)
+	}
+	probs, err := s.ctx.Whisper_lang_auto_detect(0, threads)
+	if err != nil {
+		return 0, 0, fmt.Errorf("whisper: language detection: %w", err)
+	}
+	best, bestP := -1, float32(math.Inf(-1))
+	for id, p := range probs {
+		if p > bestP {
+			best, bestP = id, p
+		}
+	}
+	if best < 0 {
+		return 0, 0, errors.New("whisper: language detection found no language")
+	}
+	return best, bestP, nil
+}
+
+// langID returns whisper's id for an ISO 639-1 code or language name, or -1.
+func langID(code string) int {
+	c := C.CString(code)
+	defer C.free(unsafe.Pointer(c))
+	return int(C.whisper_lang_id(c))
+}

@@ -1,0 +1,224 @@
+package whisper
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-audio/wav"
+
+	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline"
+)
+
+const jfkSentence = "ask not what your country can do for you"
+
+// need fails the test in CI and skips it elsewhere: a missing dependency
+// must never pass silently in CI.
+func need(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("missing test dependency: "+format, args...)
+	}
+	t.Skipf("missing test dependency: "+format, args...)
+}
+
+func testModel(t testing.TB) Model {
+	t.Helper()
+	cache := os.Getenv("OPENCHS_AI_CACHE")
+	if cache == "" {
+		home, _ := os.UserHomeDir()
+		cache = filepath.Join(home, ".cache", "openchs-ai")
+	}
+	m, err := Resolve("tiny-q8_0", cache, "")
+	if errors.Is(err, ErrModelMissing) {
+		need(t, "%v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+var (
+	engineOnce sync.Once
+	engine     *Engine
+	engineErr  error
+)
+
+// testEngine is shared by the tests: loading a model per test is slow.
+func testEngine(t testing.TB) *Engine {
+	t.Helper()
+	m := testModel(t)
+	engineOnce.Do(func() {
+		engine, engineErr = Open(Config{Model: m, Threads: 2, Slots: 2, BackendDir: os.Getenv("OPENCHS_AI_GGML_BACKENDS")})
+	})
+	if engineErr != nil {
+		t.Fatal(engineErr)
+	}
+	return engine
+}
+
+// jfkPCM reads the bindings module's jfk.wav (16 kHz mono 16-bit).
+func jfkPCM(t testing.TB) []float32 {
+	t.Helper()
+	f, err := os.Open(JFKPath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	buf, err := wav.NewDecoder(f).FullPCMBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.AsFloat32Buffer().Data
+}
+
+var nonWord = regexp.MustCompile(`[^a-z ]+`)
+
+// normalize lower-cases s and drops punctuation and repeated spaces.
+func normalize(s string) string {
+	return strings.Join(strings.Fields(nonWord.ReplaceAllString(strings.ToLower(s), " ")), " ")
+}
+
+func TestTranscribeJFK(t *testing.T) {
+	e := testEngine(t)
+	var progress []int
+	var segs []models.Segment
+	tr, err := e.Transcribe(context.Background(), jfkPCM(t), pipeline.TranscribeOptions{
+		Language:   "en",
+		OnProgress: func(p int) { progress = append(progress, p) },
+		OnSegment:  func(s models.Segment) { segs = append(segs, s) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(normalize(tr.Text), jfkSentence) {
+		t.Errorf("transcript %q does not contain %q", tr.Text, jfkSentence)
+	}
+	if tr.Language != "en" || tr.Model != "tiny-q8_0@c2085835d3f5" {
+		t.Errorf("language %q, model %q; want en, tiny-q8_0@c2085835d3f5", tr.Language, tr.Model)
+	}
+	if d := float64(tr.Duration); d < 10.9 || d > 11.1 {
+		t.Errorf("duration %.2f s, want 11.0", d)
+	}
+	if err := tr.Validate(); err != nil {
+		t.Error(err)
+	}
+	if len(tr.Segments) == 0 || tr.Segments[len(tr.Segments)-1].End < 10 {
+		t.Errorf("segments %+v do not cover the recording", tr.Segments)
+	}
+	if len(segs) != len(tr.Segments) {
+		t.Errorf("OnSegment saw %d segments, transcript has %d", len(segs), len(tr.Segments))
+	}
+	if len(progress) == 0 || progress[len(progress)-1] != 100 {
+		t.Errorf("progress %v does not end at 100", progress)
+	}
+	for i := 1; i < len(progress); i++ {
+		if progress[i] < progress[i-1] {
+			t.Errorf("progress goes backwards: %v", progress)
+		}
+	}
+}
+
+func TestDetectLanguage(t *testing.T) {
+	tr, err := testEngine(t).Transcribe(context.Background(), jfkPCM(t), pipeline.TranscribeOptions{Language: "auto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Language != "en" || tr.LanguageProb < 0.5 {
+		t.Errorf("detected %q with p=%.2f, want en with p ≥ 0.5", tr.Language, tr.LanguageProb)
+	}
+	if !strings.Contains(normalize(tr.Text), jfkSentence) {
+		t.Errorf("transcript %q does not contain %q", tr.Text, jfkSentence)
+	}
+}
+
+func TestTranscribeRejects(t *testing.T) {
+	e := testEngine(t)
+	tests := []struct {
+		name string
+		pcm  []float32
+		lang string
+		want error
+	}{
+		{"no samples", nil, "en", pipeline.ErrAudioTooShort},
+		{"50 ms", make([]float32, 800), "en", pipeline.ErrAudioTooShort},
+		{"unknown language", make([]float32, SampleRate), "xx", ErrUnknownLanguage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.Transcribe(context.Background(), tt.pcm, pipeline.TranscribeOptions{Language: tt.lang})
+			if !errors.Is(err, tt.want) {
+				t.Errorf("got %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestTranscribeSilence(t *testing.T) {
+	tr, err := testEngine(t).Transcribe(context.Background(), make([]float32, 2*SampleRate), pipeline.TranscribeOptions{Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(normalize(tr.Text)) > 40 {
+		t.Errorf("2 s of silence gave a long transcript: %q", tr.Text)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	e := testEngine(t)
+	jfk := jfkPCM(t)
+	var long []float32
+	for range 12 { // 2 minutes
+		long = append(long, jfk...)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var once sync.Once
+	start := time.Now()
+	var cancelledAt time.Time
+	_, err := e.Transcribe(ctx, long, pipeline.TranscribeOptions{
+		Language: "en",
+		OnProgress: func(p int) {
+			once.Do(func() { cancelledAt = time.Now(); cancel() })
+		},
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	t.Logf("cancelled after %v, returned %v later", cancelledAt.Sub(start), time.Since(cancelledAt))
+	// The slot is usable again.
+	tr, err := e.Transcribe(context.Background(), jfk, pipeline.TranscribeOptions{Language: "en"})
+	if err != nil || !strings.Contains(normalize(tr.Text), jfkSentence) {
+		t.Fatalf("after a cancel: %v, %q", err, tr.Text)
+	}
+}
+
+func TestConcurrentSlots(t *testing.T) {
+	e := testEngine(t)
+	jfk := jfkPCM(t)
+	var wg sync.WaitGroup
+	texts := make([]string, 4)
+	errs := make([]error, 4)
+	for i := range texts {
+		wg.Go(func() {
+			tr, err := e.Transcribe(context.Background(), jfk, pipeline.TranscribeOptions{Language: "en", OnProgress: func(int) {}})
+			if err == nil {
+				texts[i] = tr.Text
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i := range texts {
+		if errs[i] != nil || !strings.Contains(normalize(texts[i]), jfkSentence) {
+			t.Errorf("transcription %d: %v, %q", i, errs[i], texts[i])
+		}
+	}
+}
