@@ -1,0 +1,42 @@
+# openchs-ai: run `make` for the list of targets.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export OPENCHS_AI_CACHE ?= $(HOME)/.cache/openchs-ai
+MODEL ?= tiny-q8_0
+BIN := bin/openchs-ai
+PKG := github.com/openchs/openchs-ai
+
+# Each recipe that compiles sources the whisper runtime's cgo flags first.
+WHISPER_ENV = set -a && . "$$(scripts/whisper-runtime.sh)" && set +a
+LDFLAGS = -X $(PKG)/pipeline/whisper.DefaultBackendDir=$$OPENCHS_AI_GGML_BACKENDS
+MODEL_ENV = export OPENCHS_AI_MODEL_PATH="$$(scripts/fetch-model.sh $(MODEL))"
+
+.PHONY: help build run test bench lint clean
+
+help: ## list targets
+	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-6s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## provision whisper.cpp and build bin/openchs-ai
+	@scripts/deps.sh build
+	@$(WHISPER_ENV) && go build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/openchs-ai
+	@echo "built $(BIN)"
+
+run: build ## run the service on its embedded defaults
+	@$(MODEL_ENV) && exec $(BIN) serve
+
+test: ## provision everything and run all tests
+	@scripts/deps.sh test
+	@$(WHISPER_ENV) && $(MODEL_ENV) && go test -ldflags "$(LDFLAGS)" -count=1 -timeout 40m ./...
+
+bench: ## benchmarks: engine real-time factor next to whisper.cpp's C API
+	@scripts/deps.sh test
+	@$(WHISPER_ENV) && $(MODEL_ENV) && scripts/bench-whisper.sh
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	@$(WHISPER_ENV) && go vet ./...
+
+clean: ## remove build output (the cache outside the tree stays)
+	rm -rf bin
