@@ -1,0 +1,180 @@
+package audio
+
+import "math"
+
+// Resampler design. The pass band is flat up to passEdge and the stop band
+// starts at stopEdge, both as fractions of the lower of the two rates, so
+// that when downsampling to 16 kHz everything at or above 8 kHz (which
+// would alias) is rejected, and when upsampling every image above the
+// source's Nyquist frequency is removed.
+const (
+	passEdge    = 0.4375 // 7 kHz of 16 kHz
+	stopEdge    = 0.5
+	attenuation = 70.0 // stop-band rejection the Kaiser window is designed for, in dB
+
+	// exactPhases is the largest number of polyphase branches kept as a
+	// table; ratios that need more interpolate between tablePhases
+	// branches instead.
+	exactPhases = 2048
+	tablePhases = 1024
+)
+
+// resampler converts a stream of samples from one rate to another with a
+// Kaiser-windowed sinc filter in polyphase form. Output sample k sits at
+// input time k·down/up; it is the dot product of the filter branch for the
+// fractional part of that time with the 2·half input samples around it.
+type resampler struct {
+	up, down int // output and input rate divided by their gcd
+	half     int // filter half-width in input samples
+	width    int // taps per branch, 2·half
+	exact    bool
+	phases   int       // branches in table
+	table    []float32 // (phases+1) branches of width taps each
+
+	buf   []float32 // input history; buf[0] is input sample start
+	start int64
+	pos   int64 // integer part of the input time of the next output
+	frac  int   // fractional part of that time, in units of 1/up
+	nin   int64 // input samples received
+	nout  int64 // output samples produced
+}
+
+func newResampler(inRate, outRate int) *resampler {
+	g := gcd(inRate, outRate)
+	r := &resampler{up: outRate / g, down: inRate / g}
+	low := float64(min(inRate, outRate))
+	// Kaiser's estimate of the filter length for the attenuation and the
+	// transition width, in input samples.
+	transition := 2 * math.Pi * (stopEdge - passEdge) * low / float64(inRate)
+	n := (attenuation - 7.95) / (2.285 * transition)
+	r.half = int(math.Ceil(n / 2))
+	r.width = 2 * r.half
+	r.exact = r.up <= exactPhases
+	r.phases = tablePhases
+	if r.exact {
+		r.phases = r.up
+	}
+	cutoff := (passEdge + stopEdge) / 2 * low / float64(inRate) // cycles per input sample
+	beta := 0.1102 * (attenuation - 8.7)
+	i0beta := besselI0(beta)
+	r.table = make([]float32, (r.phases+1)*r.width)
+	for p := 0; p <= r.phases; p++ {
+		branch := r.table[p*r.width : (p+1)*r.width]
+		frac := float64(p) / float64(r.phases)
+		var sum float64
+		taps := make([]float64, r.width)
+		for j := range taps {
+			t := frac + float64(r.half-1-j) // time from tap to output, in input samples
+			x := t / float64(r.half)
+			if x <= -1 || x >= 1 {
+				continue
+			}
+			w := besselI0(beta*math.Sqrt(1-x*x)) / i0beta
+			taps[j] = 2 * cutoff * sinc(2*cutoff*t) * w
+			sum += taps[j]
+		}
+		for j, v := range taps {
+			branch[j] = float32(v / sum) // unit gain at DC in every branch
+		}
+	}
+	r.buf = make([]float32, r.half, r.half+8192)
+	r.start = -int64(r.half)
+	return r
+}
+
+// process appends the output for the next input samples to out.
+func (r *resampler) process(in []float32, out []float32) []float32 {
+	r.buf = append(r.buf, in...)
+	r.nin += int64(len(in))
+	return r.run(out, -1)
+}
+
+// flush appends the remaining output, as if the input were followed by
+// silence, to out. The total output is ceil(input·up/down) samples.
+func (r *resampler) flush(out []float32) []float32 {
+	want := (r.nin*int64(r.up) + int64(r.down) - 1) / int64(r.down)
+	r.buf = append(r.buf, make([]float32, r.half+1)...)
+	return r.run(out, want)
+}
+
+// run computes outputs while their input window is available, stopping
+// after output number limit when limit is not -1.
+func (r *resampler) run(out []float32, limit int64) []float32 {
+	end := r.start + int64(len(r.buf))
+	h := int64(r.half)
+	for r.pos+h < end && (limit < 0 || r.nout < limit) {
+		off := int(r.pos - h + 1 - r.start)
+		x := r.buf[off : off+r.width]
+		var y float32
+		if r.exact {
+			y = dot(r.table[r.frac*r.width:(r.frac+1)*r.width], x)
+		} else {
+			q := r.frac * r.phases / r.up
+			w := float32(r.frac*r.phases-q*r.up) / float32(r.up)
+			a := dot(r.table[q*r.width:(q+1)*r.width], x)
+			b := dot(r.table[(q+1)*r.width:(q+2)*r.width], x)
+			y = a + w*(b-a)
+		}
+		out = append(out, y)
+		r.nout++
+		r.frac += r.down
+		if r.frac >= r.up {
+			r.pos += int64(r.frac / r.up)
+			r.frac %= r.up
+		}
+	}
+	// Drop history that no later output needs.
+	if drop := int(r.pos - h + 1 - r.start); drop > 0 && drop >= len(r.buf)/2 {
+		drop = min(drop, len(r.buf))
+		n := copy(r.buf, r.buf[drop:])
+		r.buf = r.buf[:n]
+		r.start += int64(drop)
+	}
+	return out
+}
+
+// dot is the inner product of a and b[:len(a)].
+func dot(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		aa := a[i : i+4 : i+4]
+		bb := b[i : i+4 : i+4]
+		s0 += aa[0] * bb[0]
+		s1 += aa[1] * bb[1]
+		s2 += aa[2] * bb[2]
+		s3 += aa[3] * bb[3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+func sinc(x float64) float64 {
+	if x == 0 {
+		return 1
+	}
+	return math.Sin(math.Pi*x) / (math.Pi * x)
+}
+
+// besselI0 is the zeroth-order modified Bessel function of the first kind.
+func besselI0(x float64) float64 {
+	sum, term := 1.0, 1.0
+	for k := 1; k < 200; k++ {
+		term *= (x / (2 * float64(k))) * (x / (2 * float64(k)))
+		sum += term
+		if term < sum*1e-17 {
+			break
+		}
+	}
+	return sum
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
