@@ -1,0 +1,317 @@
+package queue
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/openchs/openchs-ai/models"
+)
+
+// Submission is one upload to process.
+type Submission struct {
+	Audio   []byte
+	Options models.TaskOptions
+	// IdempotencyKey, when set, makes a repeated submission of the same
+	// audio and options return the first task.
+	IdempotencyKey string
+	// Urgent puts the task on the urgent queue: someone is waiting for it.
+	Urgent bool
+	// Duration of the audio when the caller knows it; it sizes the task's
+	// deadline.
+	Duration time.Duration
+}
+
+// payload is the asynq task payload. The audio itself waits in Redis under
+// its own key so that the payload stays small.
+type payload struct {
+	TaskID     string             `json:"task_id"`
+	Options    models.TaskOptions `json:"options"`
+	DurationMS int64              `json:"duration_ms,omitempty"`
+	Enqueued   time.Time          `json:"enqueued"`
+}
+
+// Client submits, inspects and cancels tasks. It is what the API process
+// uses; it runs no handler.
+type Client struct {
+	store
+	aq   *asynq.Client
+	insp *asynq.Inspector
+}
+
+// NewClient returns a Client on rdb, which it does not close.
+func NewClient(rdb redis.UniversalClient, cfg Config) (*Client, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Client{
+		store: store{rdb: rdb, keys: keys{cfg.Prefix}, cfg: cfg},
+		aq:    asynq.NewClientFromRedisClient(rdb),
+		insp:  asynq.NewInspectorFromRedisClient(rdb),
+	}, nil
+}
+
+// Close releases the asynq client; the Redis client stays open.
+func (c *Client) Close() error { return errors.Join(c.aq.Close(), c.insp.Close()) }
+
+// Ping checks that Redis answers.
+func (c *Client) Ping(ctx context.Context) error { return c.rdb.Ping(ctx).Err() }
+
+// newID returns a random task id.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// fingerprint identifies an upload: its audio and options.
+func fingerprint(s Submission) string {
+	h := sha256.New()
+	h.Write(s.Audio)
+	o, _ := json.Marshal(s.Options)
+	h.Write(o)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Submit stores the audio, records the task as queued, emits its queued
+// event and enqueues it. With an idempotency key already used for the same
+// upload it returns that task and existing=true instead.
+func (c *Client) Submit(ctx context.Context, s Submission) (task *models.Task, existing bool, err error) {
+	if err := s.Options.Validate(); err != nil {
+		return nil, false, err
+	}
+	fp := fingerprint(s)
+	var idemKey string
+	if s.IdempotencyKey != "" {
+		sum := sha256.Sum256([]byte(s.IdempotencyKey))
+		idemKey = c.keys.idem(hex.EncodeToString(sum[:]))
+		if t, err := c.idempotent(ctx, idemKey, fp); err == nil || !errors.Is(err, ErrNotFound) {
+			return t, t != nil, err
+		}
+	}
+	qname := QueueDefault
+	if s.Urgent {
+		qname = QueueUrgent
+	}
+	if c.cfg.MaxPending > 0 {
+		n, err := c.rdb.LLen(ctx, pendingKey(qname)).Result()
+		if err != nil {
+			return nil, false, fmt.Errorf("read depth of queue %s: %w", qname, err)
+		}
+		if n >= int64(c.cfg.MaxPending) {
+			return nil, false, &QueueFullError{Queue: qname, Pending: n, Limit: c.cfg.MaxPending, RetryAfter: c.cfg.RetryAfter}
+		}
+	}
+
+	id := newID()
+	if idemKey != "" {
+		ok, err := c.rdb.SetNX(ctx, idemKey, id+":"+fp, c.cfg.ResultTTL).Result()
+		if err != nil {
+			return nil, false, fmt.Errorf("claim idempotency key: %w", err)
+		}
+		if !ok { // another request with the same key won the race
+			t, err := c.idempotent(ctx, idemKey, fp)
+			return t, t != nil, err
+		}
+	}
+
+	created := now()
+	pipe := c.rdb.TxPipeline()
+	pipe.Set(ctx, c.keys.audio(id), s.Audio, c.cfg.AudioTTL)
+	pipe.HSet(ctx, c.keys.task(id), fStatus, string(models.StatusQueued), fStage, string(models.StageQueued),
+		fProgress, 0, fQueue, qname, fCreated, created, fDuration, s.Duration.Milliseconds())
+	pipe.PExpire(ctx, c.keys.task(id), c.cfg.ResultTTL)
+	if _, err := pipe.Exec(ctx); err != nil {
+		c.forget(ctx, id, idemKey)
+		return nil, false, fmt.Errorf("store task %s: %w", id, err)
+	}
+	if _, err := c.publish(ctx, id, models.Event{Type: models.EventQueued, Stage: models.StageQueued}); err != nil {
+		c.forget(ctx, id, idemKey)
+		return nil, false, err
+	}
+
+	p, err := json.Marshal(payload{TaskID: id, Options: s.Options, DurationMS: s.Duration.Milliseconds(), Enqueued: time.Now().UTC()})
+	if err != nil {
+		return nil, false, err
+	}
+	_, err = c.aq.EnqueueContext(ctx, asynq.NewTask(TypeProcessAudio, p),
+		asynq.TaskID(id),
+		asynq.Queue(qname),
+		asynq.MaxRetry(c.cfg.MaxRetry),
+		asynq.Timeout(c.cfg.timeout(s.Duration)),
+		asynq.Retention(c.cfg.ResultTTL),
+	)
+	if err != nil {
+		_ = c.fail(ctx, id, models.StatusFailed, models.ErrorInfo{Code: "enqueue_failed", Message: "The task could not be queued."})
+		c.forget(ctx, id, idemKey)
+		return nil, false, fmt.Errorf("enqueue task %s: %w", id, err)
+	}
+	t, err := c.store.task(ctx, id)
+	return t, false, err
+}
+
+// forget removes what a submission that failed half-way left behind.
+func (c *Client) forget(ctx context.Context, id, idemKey string) {
+	keys := []string{c.keys.audio(id)}
+	if idemKey != "" {
+		keys = append(keys, idemKey)
+	}
+	c.rdb.Del(context.WithoutCancel(ctx), keys...)
+}
+
+// idempotent returns the task an idempotency key points at, ErrNotFound when
+// the key is unused, or ErrIdempotencyConflict when it was used for another
+// upload.
+func (c *Client) idempotent(ctx context.Context, key, fp string) (*models.Task, error) {
+	v, err := c.rdb.Get(ctx, key).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read idempotency key: %w", err)
+	}
+	id, prev, _ := strings.Cut(v, ":")
+	if prev != fp {
+		return nil, ErrIdempotencyConflict
+	}
+	t, err := c.store.task(ctx, id)
+	if errors.Is(err, ErrNotFound) { // the task expired before its key
+		c.rdb.Del(ctx, key)
+	}
+	return t, err
+}
+
+// pendingKey is asynq's list of a queue's pending tasks.
+func pendingKey(qname string) string { return "asynq:{" + qname + "}:pending" }
+
+// Task returns the state of task id, or ErrNotFound. A task the queue gave up
+// on (its worker died on the last attempt) is reported, and from then on
+// recorded, as failed.
+func (c *Client) Task(ctx context.Context, id string) (*models.Task, error) {
+	t, err := c.store.task(ctx, id)
+	if err != nil || t.Status.Terminal() {
+		return t, err
+	}
+	info, err := c.insp.GetTaskInfo(t.Queue, id)
+	if err != nil {
+		return t, nil // not yet enqueued, or already gone from asynq: the record stands
+	}
+	if StatusOf(info.State) == models.StatusFailed {
+		ie := models.ErrorInfo{Code: "processing_failed", Message: "The task failed on its last attempt: " + info.LastErr}
+		if err := c.fail(ctx, id, models.StatusFailed, ie); err != nil && !errors.Is(err, ErrFinished) {
+			return nil, err
+		}
+		return c.store.task(ctx, id)
+	}
+	return t, nil
+}
+
+// StatusOf maps an asynq task state onto the task statuses users see.
+func StatusOf(s asynq.TaskState) models.TaskStatus {
+	switch s {
+	case asynq.TaskStateActive:
+		return models.StatusProcessing
+	case asynq.TaskStateCompleted:
+		return models.StatusCompleted
+	case asynq.TaskStateArchived:
+		return models.StatusFailed
+	}
+	return models.StatusQueued // pending, scheduled, retry, aggregating
+}
+
+// Cancel cancels task id: a queued task never runs, a running one is
+// stopped. It returns the cancelled task, ErrNotFound, or ErrFinished.
+func (c *Client) Cancel(ctx context.Context, id string) (*models.Task, error) {
+	t, err := c.store.task(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status.Terminal() {
+		return t, ErrFinished
+	}
+	ie := models.ErrorInfo{Code: "cancelled", Message: "The task was cancelled."}
+	if err := c.fail(ctx, id, models.StatusCancelled, ie); err != nil {
+		if errors.Is(err, ErrFinished) {
+			t, _ = c.store.task(ctx, id)
+		}
+		return t, err
+	}
+	// The record now says cancelled, so a worker that picks the task up
+	// from here on drops it. Take it off the queue, or stop it if running.
+	if err := c.insp.DeleteTask(t.Queue, id); err != nil {
+		_ = c.insp.CancelProcessing(id)
+	}
+	if !c.cfg.RetainAudio {
+		c.rdb.Del(ctx, c.keys.audio(id))
+	}
+	return c.store.task(ctx, id)
+}
+
+// Events returns task id's events numbered above after, up to count.
+func (c *Client) Events(ctx context.Context, id string, after, count int64) ([]models.Event, error) {
+	return c.store.events(ctx, id, after, count)
+}
+
+// QueueStats is the depth of one queue.
+type QueueStats struct {
+	Pending   int  `json:"pending"`
+	Active    int  `json:"active"`
+	Scheduled int  `json:"scheduled"`
+	Retry     int  `json:"retry"`
+	Archived  int  `json:"archived"`
+	Completed int  `json:"completed"`
+	Paused    bool `json:"paused"`
+}
+
+// WorkerStats counts the worker processes and their busy slots.
+type WorkerStats struct {
+	Processes   int `json:"processes"`
+	Concurrency int `json:"concurrency"`
+	Active      int `json:"active"`
+}
+
+// Stats is the state of the queues and workers.
+type Stats struct {
+	Queues  map[string]QueueStats `json:"queues"`
+	Workers WorkerStats           `json:"workers"`
+	// Limit is the pending depth above which uploads are refused.
+	Limit int `json:"limit"`
+}
+
+// Stats reports the depth of each queue and the workers serving them.
+func (c *Client) Stats(ctx context.Context) (*Stats, error) {
+	st := &Stats{Queues: map[string]QueueStats{}, Limit: c.cfg.MaxPending}
+	st.Queues[QueueUrgent], st.Queues[QueueDefault] = QueueStats{}, QueueStats{}
+	names, err := c.insp.Queues() // a queue exists once a task was put on it
+	if err != nil {
+		return nil, fmt.Errorf("list queues: %w", err)
+	}
+	for _, q := range names {
+		info, err := c.insp.GetQueueInfo(q)
+		if err != nil {
+			return nil, fmt.Errorf("inspect queue %s: %w", q, err)
+		}
+		st.Queues[q] = QueueStats{Pending: info.Pending, Active: info.Active, Scheduled: info.Scheduled,
+			Retry: info.Retry, Archived: info.Archived, Completed: info.Completed, Paused: info.Paused}
+	}
+	servers, err := c.insp.Servers()
+	if err != nil {
+		return nil, fmt.Errorf("list workers: %w", err)
+	}
+	for _, s := range servers {
+		st.Workers.Processes++
+		st.Workers.Concurrency += s.Concurrency
+		st.Workers.Active += len(s.ActiveWorkers)
+	}
+	return st, nil
+}

@@ -1,0 +1,217 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/openchs/openchs-ai/models"
+)
+
+// Errors of task lookups and changes.
+var (
+	// ErrNotFound: no task with this id (never seen, or expired).
+	ErrNotFound = errors.New("task not found")
+	// ErrFinished: the task already completed, failed or was cancelled.
+	ErrFinished = errors.New("task already finished")
+	// ErrIdempotencyConflict: the idempotency key was used with another
+	// upload.
+	ErrIdempotencyConflict = errors.New("idempotency key reused with different audio")
+)
+
+// QueueFullError refuses work while the queue is deeper than its limit.
+type QueueFullError struct {
+	Queue      string
+	Pending    int64
+	Limit      int
+	RetryAfter time.Duration
+}
+
+func (e *QueueFullError) Error() string {
+	return fmt.Sprintf("queue %s holds %d pending tasks, limit %d", e.Queue, e.Pending, e.Limit)
+}
+
+// store reads and writes task records and events. A record is a Redis hash;
+// its status only moves forward and, once terminal, never changes again:
+// the publish script refuses to add an event to a finished task.
+type store struct {
+	rdb  redis.UniversalClient
+	keys keys
+	cfg  Config
+}
+
+// publishScript appends an event to a task's stream and to the feed of all
+// events, and updates the task's record, atomically. It refuses when the
+// record is gone (-1) or finished (-2). The event's sequence number is the
+// sequence part of its stream id, 0-1, 0-2, ...
+//
+// KEYS: record, task stream, feed.
+// ARGV: event JSON, stream max length, TTL ms, feed max length, task id,
+// then field/value pairs for the record.
+var publishScript = redis.NewScript(`
+local st = redis.call('HGET', KEYS[1], 'status')
+if not st then return {-1, ''} end
+if st == 'completed' or st == 'failed' or st == 'cancelled' then return {-2, st} end
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '0-*', 'e', ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+if #ARGV > 5 then redis.call('HSET', KEYS[1], unpack(ARGV, 6)) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 't', ARGV[5], 'id', id, 'e', ARGV[1])
+return {1, id}
+`)
+
+// publish appends ev to task id's events, setting the record's fields. It
+// returns the event's sequence number, or ErrNotFound / ErrFinished.
+func (s *store) publish(ctx context.Context, id string, ev models.Event, fields ...any) (int64, error) {
+	ev.TaskID = id
+	ev.Seq = 0
+	if ev.TS.IsZero() {
+		ev.TS = time.Now().UTC()
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return 0, fmt.Errorf("encode event: %w", err)
+	}
+	args := []any{b, s.cfg.StreamMaxLen, s.cfg.ResultTTL.Milliseconds(), s.cfg.FeedMaxLen, id}
+	if ev.Stage != "" {
+		fields = append(fields, "stage", string(ev.Stage))
+	}
+	if ev.Progress != nil {
+		fields = append(fields, "progress", *ev.Progress)
+	}
+	args = append(args, fields...)
+	res, err := publishScript.Run(ctx, s.rdb, []string{s.keys.task(id), s.keys.events(id), s.keys.feed()}, args...).Slice()
+	if err != nil {
+		return 0, fmt.Errorf("publish %s event of task %s: %w", ev.Type, id, err)
+	}
+	code, _ := res[0].(int64)
+	switch code {
+	case -1:
+		return 0, ErrNotFound
+	case -2:
+		return 0, ErrFinished
+	}
+	sid, _ := res[1].(string)
+	return seqOf(sid)
+}
+
+// seqOf parses the sequence number out of a task stream id "0-N".
+func seqOf(id string) (int64, error) {
+	_, n, ok := strings.Cut(id, "-")
+	if !ok {
+		return 0, fmt.Errorf("stream id %q has no sequence part", id)
+	}
+	return strconv.ParseInt(n, 10, 64)
+}
+
+// decodeEntry turns a stream entry into an Event numbered by its id.
+func decodeEntry(m redis.XMessage, seqID string) (models.Event, error) {
+	var ev models.Event
+	raw, _ := m.Values["e"].(string)
+	if err := json.Unmarshal([]byte(raw), &ev); err != nil {
+		return ev, fmt.Errorf("decode event %s: %w", m.ID, err)
+	}
+	seq, err := seqOf(seqID)
+	if err != nil {
+		return ev, err
+	}
+	ev.Seq = seq
+	return ev, nil
+}
+
+// events returns task id's events with a sequence number above after, at
+// most count of them.
+func (s *store) events(ctx context.Context, id string, after int64, count int64) ([]models.Event, error) {
+	msgs, err := s.rdb.XRangeN(ctx, s.keys.events(id), "0-"+strconv.FormatInt(after+1, 10), "+", count).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read events of task %s: %w", id, err)
+	}
+	out := make([]models.Event, 0, len(msgs))
+	for _, m := range msgs {
+		ev, err := decodeEntry(m, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// record fields.
+const (
+	fStatus   = "status"
+	fStage    = "stage"
+	fProgress = "progress"
+	fQueue    = "queue"
+	fCreated  = "created"
+	fStarted  = "started"
+	fFinished = "finished"
+	fAttempt  = "attempt"
+	fError    = "error"
+	fResult   = "result"
+	fDuration = "duration_ms"
+)
+
+// task reads task id's record.
+func (s *store) task(ctx context.Context, id string) (*models.Task, error) {
+	m, err := s.rdb.HGetAll(ctx, s.keys.task(id)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read task %s: %w", id, err)
+	}
+	if len(m) == 0 || m[fStatus] == "" {
+		return nil, ErrNotFound
+	}
+	t := &models.Task{TaskID: id, Status: models.TaskStatus(m[fStatus]), Stage: models.Stage(m[fStage]), Queue: m[fQueue]}
+	t.Progress, _ = strconv.Atoi(m[fProgress])
+	t.Attempt, _ = strconv.Atoi(m[fAttempt])
+	t.CreatedAt = parseTime(m[fCreated])
+	if v := m[fStarted]; v != "" {
+		ts := parseTime(v)
+		t.StartedAt = &ts
+	}
+	if v := m[fFinished]; v != "" {
+		ts := parseTime(v)
+		t.FinishedAt = &ts
+	}
+	if v := m[fError]; v != "" {
+		t.Error = &models.ErrorInfo{}
+		if err := json.Unmarshal([]byte(v), t.Error); err != nil {
+			return nil, fmt.Errorf("decode error of task %s: %w", id, err)
+		}
+	}
+	if v := m[fResult]; v != "" {
+		t.Result = &models.Result{}
+		if err := json.Unmarshal([]byte(v), t.Result); err != nil {
+			return nil, fmt.Errorf("decode result of task %s: %w", id, err)
+		}
+	}
+	return t, nil
+}
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
+
+// fail ends task id as failed (or cancelled), with info as its error.
+func (s *store) fail(ctx context.Context, id string, status models.TaskStatus, info models.ErrorInfo) error {
+	data, err := json.Marshal(models.FailureData{Status: status, Error: info})
+	if err != nil {
+		return err
+	}
+	ie, err := json.Marshal(info)
+	if err != nil {
+		return err
+	}
+	_, err = s.publish(ctx, id, models.Event{Type: models.EventFailed, Data: data},
+		fStatus, string(status), fError, ie, fFinished, now())
+	return err
+}

@@ -1,0 +1,273 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline"
+)
+
+// Processor runs the pipeline over one recording; *pipeline.Runner is one.
+type Processor interface {
+	Run(ctx context.Context, job pipeline.Job, emit pipeline.Emitter) (*models.Result, error)
+}
+
+var _ Processor = (*pipeline.Runner)(nil)
+
+// WorkerConfig tunes a worker process.
+type WorkerConfig struct {
+	// Concurrency is how many tasks run at once; default 1.
+	Concurrency int
+	// ShutdownTimeout is how long Shutdown lets running tasks finish
+	// before handing them back to the queue; default 30s.
+	ShutdownTimeout time.Duration
+	// Name identifies the worker in events and logs; default host:pid.
+	Name string
+}
+
+// WithDefaults returns c with its zero fields set to their defaults.
+func (c WorkerConfig) WithDefaults() WorkerConfig {
+	if c.Concurrency == 0 {
+		c.Concurrency = 1
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 30 * time.Second
+	}
+	if c.Name == "" {
+		host, _ := os.Hostname()
+		c.Name = fmt.Sprintf("%s:%d", host, os.Getpid())
+	}
+	return c
+}
+
+// Validate reports whether c, after WithDefaults, is usable.
+func (c WorkerConfig) Validate() error {
+	if c.Concurrency < 1 {
+		return fmt.Errorf("concurrency %d is below 1", c.Concurrency)
+	}
+	return nil
+}
+
+// Worker takes tasks off the queues and runs them through a Processor.
+type Worker struct {
+	store
+	cfg  WorkerConfig
+	proc Processor
+	log  *slog.Logger
+	srv  *asynq.Server
+}
+
+// NewWorker returns a Worker on rdb, which it does not close.
+func NewWorker(rdb redis.UniversalClient, cfg Config, wcfg WorkerConfig, proc Processor, log *slog.Logger) (*Worker, error) {
+	cfg, wcfg = cfg.WithDefaults(), wcfg.WithDefaults()
+	if err := errors.Join(cfg.Validate(), wcfg.Validate()); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	w := &Worker{store: store{rdb: rdb, keys: keys{cfg.Prefix}, cfg: cfg}, cfg: wcfg, proc: proc, log: log}
+	w.srv = asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency:     wcfg.Concurrency,
+		Queues:          map[string]int{QueueUrgent: 2, QueueDefault: 1},
+		StrictPriority:  true,
+		ShutdownTimeout: wcfg.ShutdownTimeout,
+		RetryDelayFunc:  retryDelay,
+		Logger:          asynqLogger{log},
+		LogLevel:        asynq.WarnLevel,
+	})
+	return w, nil
+}
+
+// retryDelay backs off exponentially from 2s, with jitter, up to 2 minutes.
+func retryDelay(n int, err error, t *asynq.Task) time.Duration {
+	d := min(2*time.Second<<min(n, 6), 2*time.Minute)
+	return d/2 + rand.N(d/2+1)
+}
+
+// Start begins taking tasks; it returns once the worker is running.
+func (w *Worker) Start() error {
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(TypeProcessAudio, w.handle)
+	return w.srv.Start(mux)
+}
+
+// Shutdown stops taking tasks, lets running ones finish for up to the
+// shutdown timeout and hands the rest back to the queue.
+func (w *Worker) Shutdown() { w.srv.Shutdown() }
+
+// emitter publishes a running task's events and keeps its record's stage
+// and progress current.
+type emitter struct {
+	s  *store
+	id string
+}
+
+func (e emitter) Emit(ctx context.Context, ev models.Event) error {
+	_, err := e.s.publish(ctx, e.id, ev)
+	return err
+}
+
+func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
+	var p payload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil {
+		return fmt.Errorf("decode payload: %v: %w", err, asynq.SkipRetry)
+	}
+	id := p.TaskID
+	log := w.log.With("task_id", id)
+	rec, err := w.store.task(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		log.Warn("task record expired before processing")
+		w.rdb.Del(ctx, w.keys.audio(id))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if rec.Status.Terminal() { // cancelled while queued, or already done
+		return nil
+	}
+	audio, err := w.rdb.Get(ctx, w.keys.audio(id)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		ie := models.ErrorInfo{Code: "audio_expired", Message: "The uploaded audio expired before a worker could process it."}
+		if err := w.fail(ctx, id, models.StatusFailed, ie); err != nil && !errors.Is(err, ErrFinished) {
+			return err
+		}
+		return fmt.Errorf("audio of task %s expired: %w", id, asynq.SkipRetry)
+	}
+	if err != nil {
+		return fmt.Errorf("read audio of task %s: %w", id, err)
+	}
+
+	retried, _ := asynq.GetRetryCount(ctx)
+	maxRetry, _ := asynq.GetMaxRetry(ctx)
+	started := time.Now()
+	sd, _ := json.Marshal(models.StartedData{Attempt: retried + 1, Worker: w.cfg.Name})
+	_, err = w.publish(ctx, id, models.Event{Type: models.EventStarted, Stage: models.StageDecode, Data: sd},
+		fStatus, string(models.StatusProcessing), fStarted, now(), fAttempt, retried+1)
+	if errors.Is(err, ErrFinished) || errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log.Info("task started", "queue", rec.Queue, "attempt", retried+1, "bytes", len(audio))
+
+	res, err := w.proc.Run(ctx, pipeline.Job{TaskID: id, Audio: audio, Options: p.Options}, emitter{&w.store, id})
+	if err == nil {
+		res.Timings.Set(models.StageQueued, started.Sub(rec.CreatedAt))
+		res.Timings.TotalMS = time.Since(rec.CreatedAt).Milliseconds()
+		return w.complete(ctx, log, id, res)
+	}
+
+	// Failure: work out whose fault and whether another attempt can help.
+	bg := context.WithoutCancel(ctx)
+	cur, _ := w.store.task(bg, id)
+	switch {
+	case cur != nil && cur.Status == models.StatusCancelled:
+		log.Info("task cancelled while running", "took", time.Since(started))
+		w.dropAudio(bg, id)
+		return fmt.Errorf("task %s cancelled: %w", id, asynq.SkipRetry)
+	case errors.Is(err, context.Canceled):
+		// The worker is shutting down; asynq hands the task back.
+		log.Info("task handed back on shutdown")
+		_, _ = w.publish(bg, id, models.Event{Type: models.EventQueued, Stage: models.StageQueued},
+			fStatus, string(models.StatusQueued), fProgress, 0)
+		return err
+	case pipeline.BadAudio(err):
+		log.Info("task failed: bad audio", "err", err)
+		if ferr := w.fail(bg, id, models.StatusFailed, ErrorInfoOf(err)); ferr != nil && !errors.Is(ferr, ErrFinished) {
+			return ferr
+		}
+		w.dropAudio(bg, id)
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	case retried >= maxRetry:
+		log.Error("task failed", "attempt", retried+1, "err", err)
+		if ferr := w.fail(bg, id, models.StatusFailed, ErrorInfoOf(err)); ferr != nil && !errors.Is(ferr, ErrFinished) {
+			return ferr
+		}
+		w.dropAudio(bg, id)
+		return err
+	default:
+		log.Warn("task attempt failed, will retry", "attempt", retried+1, "err", err)
+		data, _ := json.Marshal(map[string]any{"retry": retried + 1, "error": ErrorInfoOf(err)})
+		_, _ = w.publish(bg, id, models.Event{Type: models.EventQueued, Stage: models.StageQueued, Data: data},
+			fStatus, string(models.StatusQueued), fProgress, 0)
+		return err
+	}
+}
+
+func (w *Worker) complete(ctx context.Context, log *slog.Logger, id string, res *models.Result) error {
+	res.TaskID = id
+	res.Status = models.StatusCompleted
+	b, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("encode result: %w", err)
+	}
+	hundred := 100
+	_, err = w.publish(ctx, id, models.Event{Type: models.EventCompleted, Stage: models.StageDone, Progress: &hundred, Data: b},
+		fStatus, string(models.StatusCompleted), fResult, b, fFinished, now())
+	if errors.Is(err, ErrFinished) || errors.Is(err, ErrNotFound) {
+		return nil // cancelled in the last moment: the cancellation stands
+	}
+	if err != nil {
+		return err
+	}
+	w.dropAudio(ctx, id)
+	log.Info("task completed", "audio_s", float64(res.Duration), "total_ms", res.Timings.TotalMS,
+		"transcribe_ms", res.Timings.TranscribeMS)
+	return nil
+}
+
+func (w *Worker) dropAudio(ctx context.Context, id string) {
+	if !w.store.cfg.RetainAudio {
+		w.rdb.Del(ctx, w.keys.audio(id))
+	}
+}
+
+// ErrorInfoOf describes a pipeline error in the service's error shape.
+// Codes: unsupported_audio, undecodable_audio, empty_audio, audio_too_long,
+// timeout, processing_failed.
+func ErrorInfoOf(err error) models.ErrorInfo {
+	var stage models.Stage
+	var pe *pipeline.Error
+	if errors.As(err, &pe) {
+		stage = pe.Stage
+	}
+	info := models.ErrorInfo{Code: "processing_failed", Message: "Processing failed: " + err.Error() + "."}
+	switch {
+	case errors.Is(err, pipeline.ErrUnsupportedAudio):
+		info = models.ErrorInfo{Code: "unsupported_audio", Message: "The upload is not audio in a supported format (WAV, MP3, ...)."}
+	case errors.Is(err, pipeline.ErrAudioTooLong):
+		info = models.ErrorInfo{Code: "audio_too_long", Message: "The recording is longer than this service accepts."}
+	case errors.Is(err, pipeline.ErrEmptyAudio):
+		info = models.ErrorInfo{Code: "empty_audio", Message: "The recording holds no sound."}
+	case errors.Is(err, pipeline.ErrUndecodableAudio):
+		info = models.ErrorInfo{Code: "undecodable_audio", Message: "The recording is damaged and cannot be decoded."}
+	case errors.Is(err, context.DeadlineExceeded):
+		info = models.ErrorInfo{Code: "timeout", Message: "Processing took longer than the task's deadline."}
+	}
+	if stage != "" {
+		info.Details = map[string]any{"stage": string(stage)}
+	}
+	return info
+}
+
+// asynqLogger routes asynq's log lines to slog.
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
