@@ -2,10 +2,13 @@ package whisper
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -221,4 +224,40 @@ func TestConcurrentSlots(t *testing.T) {
 			t.Errorf("transcription %d: %v, %q", i, errs[i], texts[i])
 		}
 	}
+}
+
+// BenchmarkTranscribePCM transcribes raw 16 kHz float32 PCM from the file
+// named by OPENCHS_AI_BENCH_PCM (default: jfk.wav), as scripts/bench-whisper.sh
+// does with whisper.cpp's C API. It reports the real-time factor.
+func BenchmarkTranscribePCM(b *testing.B) {
+	var pcm []float32
+	if p := os.Getenv("OPENCHS_AI_BENCH_PCM"); p != "" {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pcm = make([]float32, len(raw)/4)
+		for i := range pcm {
+			pcm[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+		}
+	} else {
+		pcm = jfkPCM(b)
+	}
+	threads := 2
+	if s := os.Getenv("OPENCHS_AI_BENCH_THREADS"); s != "" {
+		threads, _ = strconv.Atoi(s)
+	}
+	e, err := Open(Config{Model: testModel(b), Threads: threads, Slots: 1, BackendDir: os.Getenv("OPENCHS_AI_GGML_BACKENDS")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	opts := pipeline.TranscribeOptions{Language: "en", OnProgress: func(int) {}, OnSegment: func(models.Segment) {}}
+	for b.Loop() {
+		if _, err := e.Transcribe(context.Background(), pcm, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	audio := float64(len(pcm)) / SampleRate
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/audio, "rtf")
 }

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline"
+	"github.com/openchs/openchs-ai/pipeline/audio"
+	"github.com/openchs/openchs-ai/pipeline/subtitle"
+	"github.com/openchs/openchs-ai/pipeline/whisper"
+)
+
+func init() {
+	commands["transcribe"] = command{summary: "transcribe one recording (WAV, MP3) and print it", run: runTranscribe}
+}
+
+// modelFlags are the flags every command that loads a model shares.
+type modelFlags struct {
+	model, sha256 string
+	threads       int
+}
+
+func (m *modelFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&m.model, "model", or(getenv("OPENCHS_AI_MODEL"), "tiny-q8_0"),
+		"model name ("+strings.Join(whisper.CatalogNames(), ", ")+") or path to a ggml model file (env OPENCHS_AI_MODEL)")
+	fs.StringVar(&m.sha256, "model-sha256", getenv("OPENCHS_AI_MODEL_SHA256"), "expected SHA-256 of a model file given by path (env OPENCHS_AI_MODEL_SHA256)")
+	fs.IntVar(&m.threads, "threads", 0, "CPU threads per transcription (default: up to 4)")
+}
+
+// open resolves and loads the model.
+func (m *modelFlags) open(getenv func(string) string, slots int) (*whisper.Engine, error) {
+	model, err := whisper.Resolve(m.model, cacheDir(getenv), m.sha256)
+	if err != nil {
+		return nil, err
+	}
+	return whisper.Open(whisper.Config{
+		Model:      model,
+		Threads:    m.threads,
+		Slots:      slots,
+		BackendDir: getenv("OPENCHS_AI_GGML_BACKENDS"),
+		Verbose:    getenv("OPENCHS_AI_WHISPER_LOG") != "",
+	})
+}
+
+// cacheDir is where provisioned models live.
+func cacheDir(getenv func(string) string) string {
+	if d := getenv("OPENCHS_AI_CACHE"); d != "" {
+		return d
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".cache", "openchs-ai")
+	}
+	return filepath.Join(os.TempDir(), "openchs-ai-cache")
+}
+
+func or(s, def string) string {
+	if s != "" {
+		return s
+	}
+	return def
+}
+
+func runTranscribe(ctx context.Context, args []string, e env) error {
+	fs := flag.NewFlagSet("transcribe", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "Usage: openchs-ai transcribe [flags] FILE")
+		fmt.Fprintln(e.stderr, "Transcribes a WAV or MP3 recording and prints the transcript.")
+		fs.PrintDefaults()
+	}
+	var mf modelFlags
+	mf.register(fs, e.getenv)
+	lang := fs.String("language", "auto", "spoken language: ISO 639-1 code (sw, en, ...) or auto to detect it")
+	translate := fs.Bool("translate", false, "print an English translation instead of the original language")
+	format := fs.String("format", "text", "output format: text, json, srt or vtt")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsageShown
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsageShown
+	}
+	write, ok := writers[*format]
+	if !ok {
+		return usageError{fmt.Sprintf("unknown --format %q: use text, json, srt or vtt", *format)}
+	}
+	path := fs.Arg(0)
+
+	sig, err := audio.DecodeFile(path, audio.Config{})
+	if err != nil {
+		return err // it names the file
+	}
+	eng, err := mf.open(e.getenv, 1)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+
+	opts := pipeline.TranscribeOptions{Language: *lang, Translate: *translate}
+	if bar := newProgressBar(e.stderr, filepath.Base(path)); bar != nil {
+		opts.OnProgress = bar.set
+		defer bar.done()
+	}
+	t, err := eng.Transcribe(ctx, sig.Mono(), opts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return write(e.stdout, t)
+}
+
+var writers = map[string]func(io.Writer, *models.Transcript) error{
+	"text": func(w io.Writer, t *models.Transcript) error {
+		_, err := fmt.Fprintln(w, t.Text)
+		return err
+	},
+	"json": func(w io.Writer, t *models.Transcript) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(t)
+	},
+	"srt": func(w io.Writer, t *models.Transcript) error { return subtitle.WriteSRT(w, t.Segments) },
+	"vtt": func(w io.Writer, t *models.Transcript) error { return subtitle.WriteVTT(w, t.Segments) },
+}
+
+// progressBar draws "name [#####     ]  50%" on a terminal.
+type progressBar struct {
+	w    io.Writer
+	name string
+	last int
+}
+
+// newProgressBar returns nil when w is not a terminal: logs and pipes stay clean.
+func newProgressBar(w io.Writer, name string) *progressBar {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	b := &progressBar{w: w, name: name, last: -1}
+	b.set(0)
+	return b
+}
+
+func (b *progressBar) set(p int) {
+	if p == b.last {
+		return
+	}
+	b.last = p
+	const width = 30
+	n := p * width / 100
+	fmt.Fprintf(b.w, "\r%s [%s%s] %3d%%", b.name, strings.Repeat("#", n), strings.Repeat(" ", width-n), p)
+}
+
+func (b *progressBar) done() { fmt.Fprint(b.w, "\r\033[K") }
