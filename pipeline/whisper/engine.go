@@ -242,8 +242,17 @@ type job struct {
 
 func (e *Engine) run(ctx context.Context, s *slot, pcm []float32, lang string, opts pipeline.TranscribeOptions) (*models.Transcript, error) {
 	C.openchs_set_cancel(s.cancel, 0)
-	stop := context.AfterFunc(ctx, func() { C.openchs_set_cancel(s.cancel, 1) })
-	defer stop()
+	cancelled := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		C.openchs_set_cancel(s.cancel, 1)
+		close(cancelled)
+	})
+	defer func() {
+		// A cancel that fired must land before the slot serves the next job.
+		if !stop() {
+			<-cancelled
+		}
+	}()
 
 	t := &models.Transcript{
 		Language:   lang,

@@ -14,10 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-audio/wav"
-
 	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/pipeline"
+	"github.com/openchs/openchs-ai/pipeline/audio"
 )
 
 const jfkSentence = "ask not what your country can do for you"
@@ -68,19 +67,14 @@ func testEngine(t testing.TB) *Engine {
 	return engine
 }
 
-// jfkPCM reads the bindings module's jfk.wav (16 kHz mono 16-bit).
+// jfkPCM decodes the bindings module's jfk.wav (11 s of speech).
 func jfkPCM(t testing.TB) []float32 {
 	t.Helper()
-	f, err := os.Open(JFKPath(t))
+	sig, err := audio.DecodeFile(JFKPath(t), audio.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	buf, err := wav.NewDecoder(f).FullPCMBuffer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return buf.AsFloat32Buffer().Data
+	return sig.Mono()
 }
 
 var nonWord = regexp.MustCompile(`[^a-z ]+`)
