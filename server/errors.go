@@ -1,0 +1,70 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline"
+	"github.com/openchs/openchs-ai/queue"
+)
+
+// errorBody is the shape of every error reply.
+type errorBody struct {
+	Error models.ErrorInfo `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string, details map[string]any) {
+	writeJSON(w, status, errorBody{models.ErrorInfo{Code: code, Message: msg, Details: details}})
+}
+
+// statusOfCode is the HTTP status that goes with a task error code.
+func statusOfCode(code string) int {
+	switch code {
+	case "unsupported_audio":
+		return http.StatusUnsupportedMediaType
+	case "undecodable_audio", "empty_audio":
+		return http.StatusUnprocessableEntity
+	case "audio_too_long", "upload_too_large":
+		return http.StatusRequestEntityTooLarge
+	case "cancelled":
+		return http.StatusConflict
+	case "timeout":
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusInternalServerError
+}
+
+// writeTaskError answers with a failed task's error.
+func writeTaskError(w http.ResponseWriter, info models.ErrorInfo) {
+	writeJSON(w, statusOfCode(info.Code), errorBody{info})
+}
+
+// writeErr maps an error from the queue or the decoder onto a reply.
+func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
+	var full *queue.QueueFullError
+	switch {
+	case errors.As(err, &full):
+		w.Header().Set("Retry-After", strconv.Itoa(int((full.RetryAfter.Seconds())+0.999)))
+		writeError(w, http.StatusTooManyRequests, "queue_full", "Too many recordings are waiting; retry later.",
+			map[string]any{"queue": full.Queue, "pending": full.Pending, "limit": full.Limit})
+	case errors.Is(err, queue.ErrNotFound):
+		writeError(w, http.StatusNotFound, "task_not_found", "No task with this id.", nil)
+	case errors.Is(err, queue.ErrIdempotencyConflict):
+		writeError(w, http.StatusConflict, "idempotency_conflict",
+			"This Idempotency-Key was already used for a different upload.", nil)
+	case pipeline.BadAudio(err):
+		writeTaskError(w, queue.ErrorInfoOf(err))
+	default:
+		s.log.Error("request failed", "request_id", requestID(r), "err", err)
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "The task store is unavailable; retry later.", nil)
+	}
+}

@@ -1,0 +1,166 @@
+package server
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/openchs/openchs-ai/models"
+)
+
+// handle is the reply to a task accepted for background processing.
+type handle struct {
+	TaskID    string            `json:"task_id"`
+	Status    models.TaskStatus `json:"status"`
+	StatusURL string            `json:"status_url"`
+	EventsURL string            `json:"events_url"`
+}
+
+func handleOf(t *models.Task) handle {
+	return handle{TaskID: t.TaskID, Status: t.Status, StatusURL: "/audio/task/" + t.TaskID,
+		EventsURL: "/audio/task/" + t.TaskID + "/events"}
+}
+
+// accept reads, checks and submits an upload.
+func (s *Server) accept(w http.ResponseWriter, r *http.Request, urgent bool) (*models.Task, *upload, bool) {
+	u, herr := s.readUpload(w, r)
+	if herr == nil {
+		herr = s.probe(r, u)
+	}
+	if herr != nil {
+		herr.write(w)
+		return nil, nil, false
+	}
+	u.sub.Urgent = u.sub.Urgent || (urgent && !u.background)
+	t, existing, err := s.tasks.Submit(r.Context(), u.sub)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return nil, nil, false
+	}
+	s.log.Info("task accepted", "request_id", requestID(r), "task_id", t.TaskID, "queue", t.Queue,
+		"bytes", len(u.sub.Audio), "audio_s", u.sub.Duration.Seconds(), "existing", existing)
+	return t, u, true
+}
+
+// handleProcess is POST /audio/process: synchronous by default, 202 with a
+// task handle for background=true or when the wait times out.
+func (s *Server) handleProcess(w http.ResponseWriter, r *http.Request) {
+	t, u, ok := s.accept(w, r, true)
+	if !ok {
+		return
+	}
+	if u.background {
+		writeJSON(w, http.StatusAccepted, handleOf(t))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.SyncTimeout)
+	defer cancel()
+	var last models.Event
+	for ev := range s.events.Subscribe(ctx, t.TaskID, 0) {
+		last = ev
+	}
+	switch last.Type {
+	case models.EventCompleted:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(append(last.Data, '\n'))
+	case models.EventFailed:
+		var f models.FailureData
+		if err := json.Unmarshal(last.Data, &f); err != nil {
+			f.Error = models.ErrorInfo{Code: "processing_failed", Message: "The task failed."}
+		}
+		if f.Error.Details == nil {
+			f.Error.Details = map[string]any{}
+		}
+		f.Error.Details["task_id"] = t.TaskID
+		writeTaskError(w, f.Error)
+	default:
+		if r.Context().Err() != nil {
+			return // the client left; the task goes on
+		}
+		h := handleOf(t)
+		cur, err := s.tasks.Task(r.Context(), t.TaskID)
+		if err == nil {
+			h.Status = cur.Status
+		}
+		writeJSON(w, http.StatusAccepted, h)
+	}
+}
+
+// handleTask is GET /audio/task/{id}.
+func (s *Server) handleTask(w http.ResponseWriter, r *http.Request) {
+	t, err := s.tasks.Task(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+// handleCancel is DELETE /audio/task/{id}.
+func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	t, err := s.tasks.Cancel(r.Context(), id)
+	if err != nil {
+		if t != nil && t.Status.Terminal() {
+			writeError(w, http.StatusConflict, "task_finished", "The task already "+finishedVerb(t.Status)+".",
+				map[string]any{"task_id": id, "status": t.Status})
+			return
+		}
+		s.writeErr(w, r, err)
+		return
+	}
+	s.log.Info("task cancelled", "request_id", requestID(r), "task_id", id)
+	writeJSON(w, http.StatusOK, t)
+}
+
+func finishedVerb(s models.TaskStatus) string {
+	switch s {
+	case models.StatusCompleted:
+		return "completed"
+	case models.StatusCancelled:
+		return "was cancelled"
+	}
+	return "failed"
+}
+
+// handleQueue is GET /audio/queue.
+func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
+	st, err := s.tasks.Stats(r.Context())
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// handleReady is GET /ready: Redis answers and every readiness check passes.
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.tasks.Ping(ctx); err != nil {
+		writeError(w, http.StatusServiceUnavailable, "redis_unavailable", "Redis does not answer.", nil)
+		return
+	}
+	for _, check := range s.ready {
+		if err := check(ctx); err != nil {
+			writeError(w, http.StatusServiceUnavailable, "not_ready", "Not ready: "+err.Error()+".", nil)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+//go:embed openapi.json
+var openAPI []byte
+
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(openAPI)
+}

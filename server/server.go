@@ -1,0 +1,271 @@
+// Package server is the HTTP face of the service: uploads, task status and
+// cancellation, NDJSON and WebSocket progress streams, queue statistics,
+// health, API-key authentication, limits and the error shape every reply
+// shares.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline"
+	"github.com/openchs/openchs-ai/queue"
+)
+
+// Tasks submits and tracks tasks; *queue.Client is one.
+type Tasks interface {
+	Submit(ctx context.Context, s queue.Submission) (task *models.Task, existing bool, err error)
+	Task(ctx context.Context, id string) (*models.Task, error)
+	Cancel(ctx context.Context, id string) (*models.Task, error)
+	Stats(ctx context.Context) (*queue.Stats, error)
+	Ping(ctx context.Context) error
+}
+
+// Events streams task events; *queue.Hub is one.
+type Events interface {
+	Subscribe(ctx context.Context, id string, after int64) <-chan models.Event
+	SubscribeAll(ctx context.Context) <-chan models.Event
+}
+
+var (
+	_ Tasks  = (*queue.Client)(nil)
+	_ Events = (*queue.Hub)(nil)
+)
+
+// Config tunes the HTTP API. The zero value of a field means its default.
+type Config struct {
+	// APIKeys are the keys a request may present. Empty means no
+	// authentication at all: the caller (cmd) decides whether that is
+	// allowed.
+	APIKeys []string
+	// MaxUploadBytes bounds an upload; default 100 MiB.
+	MaxUploadBytes int64
+	// MaxDuration bounds a recording's length; default 2h.
+	MaxDuration time.Duration
+	// SyncTimeout is how long a synchronous POST /audio/process waits for
+	// its task before answering 202 with the task handle; default 5m.
+	SyncTimeout time.Duration
+	// Heartbeat is the idle time after which a stream sends a heartbeat
+	// event; default 15s.
+	Heartbeat time.Duration
+	// WriteTimeout bounds each write to a client; default 30s.
+	WriteTimeout time.Duration
+	// ProbeConcurrency bounds how many uploads are decoded at once to
+	// check them before queueing; default 2.
+	ProbeConcurrency int
+}
+
+// WithDefaults returns c with its zero fields set to their defaults.
+func (c Config) WithDefaults() Config {
+	if c.MaxUploadBytes == 0 {
+		c.MaxUploadBytes = 100 << 20
+	}
+	if c.MaxDuration == 0 {
+		c.MaxDuration = 2 * time.Hour
+	}
+	if c.SyncTimeout == 0 {
+		c.SyncTimeout = 5 * time.Minute
+	}
+	if c.Heartbeat == 0 {
+		c.Heartbeat = 15 * time.Second
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = 30 * time.Second
+	}
+	if c.ProbeConcurrency == 0 {
+		c.ProbeConcurrency = 2
+	}
+	return c
+}
+
+// Validate reports whether c, after WithDefaults, is usable.
+func (c Config) Validate() error {
+	var errs []error
+	if c.MaxUploadBytes < 1024 {
+		errs = append(errs, fmt.Errorf("max upload %d bytes is under 1 KiB", c.MaxUploadBytes))
+	}
+	if c.MaxDuration < time.Second {
+		errs = append(errs, fmt.Errorf("max duration %v is under a second", c.MaxDuration))
+	}
+	for _, k := range c.APIKeys {
+		if len(k) < 16 {
+			errs = append(errs, errors.New("an API key is shorter than 16 characters"))
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Server serves the HTTP API.
+type Server struct {
+	cfg     Config
+	tasks   Tasks
+	events  Events
+	decoder pipeline.Decoder
+	ready   []func(context.Context) error
+	log     *slog.Logger
+	probes  chan struct{}
+	keys    [][32]byte
+	mux     *http.ServeMux
+	routes  []route
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithDecoder checks each upload by decoding it before it is queued, so
+// that unsupported, damaged or over-long audio is refused at once (415,
+// 422, 413) and the task's deadline follows the audio's duration.
+func WithDecoder(d pipeline.Decoder) Option { return func(s *Server) { s.decoder = d } }
+
+// WithReadiness adds a check GET /ready runs besides reaching Redis (the
+// model being loaded, ...).
+func WithReadiness(check func(context.Context) error) Option {
+	return func(s *Server) { s.ready = append(s.ready, check) }
+}
+
+// WithLogger sets the logger; the default discards.
+func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
+
+// New returns a Server over tasks and events.
+func New(cfg Config, tasks Tasks, events Events, opts ...Option) (*Server, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, tasks: tasks, events: events, log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(s)
+	}
+	s.probes = make(chan struct{}, cfg.ProbeConcurrency)
+	for _, k := range cfg.APIKeys {
+		s.keys = append(s.keys, hashKey(k))
+	}
+	s.routes = []route{
+		{"POST", "/audio/process", true, s.handleProcess},
+		{"POST", "/audio/process-stream", true, s.handleProcessStream},
+		{"GET", "/audio/task/{id}", true, s.handleTask},
+		{"DELETE", "/audio/task/{id}", true, s.handleCancel},
+		{"GET", "/audio/task/{id}/events", true, s.handleEvents},
+		{"GET", "/audio/queue", true, s.handleQueue},
+		{"GET", "/ws", true, s.handleWS},
+		{"GET", "/health", false, s.handleHealth},
+		{"GET", "/ready", true, s.handleReady},
+		{"GET", "/openapi.json", true, s.handleOpenAPI},
+	}
+	s.mux = http.NewServeMux()
+	for _, rt := range s.routes {
+		h := rt.handler
+		if rt.auth {
+			h = s.authenticate(h)
+		}
+		s.mux.HandleFunc(rt.method+" "+rt.path, h)
+	}
+	s.mux.HandleFunc("/", s.handleUnknown)
+	return s, nil
+}
+
+type route struct {
+	method, path string
+	auth         bool
+	handler      http.HandlerFunc
+}
+
+// Handler returns the HTTP handler of the whole API.
+func (s *Server) Handler() http.Handler { return s.logRequests(s.mux) }
+
+// handleUnknown answers 405 for a known path with another method, else 404.
+func (s *Server) handleUnknown(w http.ResponseWriter, r *http.Request) {
+	var allowed []string
+	for _, rt := range s.routes {
+		if pathMatches(rt.path, r.URL.Path) {
+			allowed = append(allowed, rt.method)
+		}
+	}
+	if len(allowed) > 0 {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed",
+			fmt.Sprintf("%s is not allowed here; use %s.", r.Method, strings.Join(allowed, " or ")), nil)
+		return
+	}
+	writeError(w, http.StatusNotFound, "not_found", "No such endpoint.", map[string]any{"path": r.URL.Path})
+}
+
+// pathMatches matches a path against a route pattern with {wildcards}.
+func pathMatches(pattern, path string) bool {
+	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return false
+	}
+	for i := range ps {
+		if !strings.HasPrefix(ps[i], "{") && ps[i] != xs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+type ctxKey struct{}
+
+// requestID returns the id logRequests gave r.
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(ctxKey{}).(string)
+	return id
+}
+
+// logRequests logs one line per request (never the query string, which may
+// hold a key) and gives each request an id, echoed in X-Request-ID.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if id == "" || len(id) > 64 {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-ID", id)
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), ctxKey{}, id)))
+		s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+			"status", rec.status, "took", time.Since(start))
+	})
+}
+
+// Routes lists the endpoints as "METHOD /path" patterns.
+func (s *Server) Routes() []string {
+	out := make([]string, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = rt.method + " " + rt.path
+	}
+	return out
+}

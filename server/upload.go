@@ -1,0 +1,180 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline"
+	"github.com/openchs/openchs-ai/queue"
+)
+
+// formOverhead is what a multipart body may hold besides the audio: the
+// other fields and the part headers.
+const formOverhead = 64 << 10
+
+// upload is a parsed POST /audio/process form.
+type upload struct {
+	sub        queue.Submission
+	background bool
+}
+
+// httpError is a reply decided while reading a request.
+type httpError struct {
+	status  int
+	code    string
+	msg     string
+	details map[string]any
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+func (e *httpError) write(w http.ResponseWriter) { writeError(w, e.status, e.code, e.msg, e.details) }
+
+func (s *Server) tooLarge() *httpError {
+	return &httpError{http.StatusRequestEntityTooLarge, "upload_too_large",
+		fmt.Sprintf("The upload is larger than the %d bytes this service accepts.", s.cfg.MaxUploadBytes),
+		map[string]any{"max_bytes": s.cfg.MaxUploadBytes}}
+}
+
+// readUpload reads the multipart form of an upload. It refuses a body
+// declared too large before reading any of it, and stops reading one that
+// turns out too large.
+func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (*upload, *httpError) {
+	limit := s.cfg.MaxUploadBytes + formOverhead
+	if r.ContentLength > limit {
+		return nil, s.tooLarge()
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" {
+		return nil, &httpError{http.StatusUnsupportedMediaType, "not_multipart",
+			"Send the recording as multipart/form-data with the file in the field \"audio\".", nil}
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, &httpError{http.StatusBadRequest, "bad_form", "The multipart form cannot be read: " + err.Error() + ".", nil}
+	}
+	u := &upload{sub: queue.Submission{Options: models.DefaultTaskOptions(), IdempotencyKey: r.Header.Get("Idempotency-Key")}}
+	var audio []byte
+	fields := map[string]string{}
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, s.readError(err)
+		}
+		name := p.FormName()
+		if name == "audio" {
+			var buf bytes.Buffer
+			n, err := buf.ReadFrom(io.LimitReader(p, s.cfg.MaxUploadBytes+1))
+			if err != nil {
+				return nil, s.readError(err)
+			}
+			if n > s.cfg.MaxUploadBytes {
+				return nil, s.tooLarge()
+			}
+			audio = buf.Bytes()
+			continue
+		}
+		v, err := io.ReadAll(io.LimitReader(p, 4096))
+		if err != nil {
+			return nil, s.readError(err)
+		}
+		fields[name] = string(v)
+	}
+	if audio == nil {
+		return nil, &httpError{http.StatusBadRequest, "missing_field", "The form has no file in the field \"audio\".",
+			map[string]any{"field": "audio"}}
+	}
+	u.sub.Audio = audio
+	o := &u.sub.Options
+	if v, ok := fields["language"]; ok && strings.TrimSpace(v) != "" {
+		o.Language = strings.ToLower(strings.TrimSpace(v))
+	}
+	o.Title, o.ReporterPhone, o.ReporterEmail = fields["title"], fields["reporter_phone"], fields["reporter_email"]
+	for name, dst := range map[string]*bool{
+		"include_translation":    &o.IncludeTranslation,
+		"include_classification": &o.IncludeClassification,
+		"create_case":            &o.CreateCase,
+		"background":             &u.background,
+	} {
+		v, ok := fields[name]
+		if !ok || v == "" {
+			continue
+		}
+		b, err := parseBool(v)
+		if err != nil {
+			return nil, &httpError{http.StatusBadRequest, "bad_field", fmt.Sprintf("The field %q must be true or false.", name),
+				map[string]any{"field": name}}
+		}
+		*dst = b
+	}
+	if v := fields["priority"]; v == "urgent" {
+		u.sub.Urgent = true
+	}
+	if err := o.Validate(); err != nil {
+		return nil, &httpError{http.StatusBadRequest, "bad_field", "A form field is invalid: " + err.Error() + ".", nil}
+	}
+	return u, nil
+}
+
+func (s *Server) readError(err error) *httpError {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return s.tooLarge()
+	}
+	return &httpError{http.StatusBadRequest, "bad_form", "The upload was cut short or is malformed.", nil}
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "yes", "on":
+		return true, nil
+	case "no", "off":
+		return false, nil
+	}
+	return strconv.ParseBool(strings.TrimSpace(v))
+}
+
+// probe decodes the upload to refuse bad audio before it is queued and to
+// learn its duration. Without a decoder it accepts everything.
+func (s *Server) probe(r *http.Request, u *upload) *httpError {
+	if s.decoder == nil {
+		return nil
+	}
+	select {
+	case s.probes <- struct{}{}:
+		defer func() { <-s.probes }()
+	case <-r.Context().Done():
+		return &httpError{http.StatusServiceUnavailable, "cancelled", "The request ended.", nil}
+	}
+	pcm, err := s.decoder.Decode(r.Context(), u.sub.Audio)
+	if err == nil && len(pcm) == 0 {
+		err = pipeline.ErrEmptyAudio
+	}
+	if err != nil {
+		info := queue.ErrorInfoOf(err)
+		if !pipeline.BadAudio(err) {
+			return &httpError{http.StatusServiceUnavailable, "decoder_unavailable", "The upload could not be checked.", nil}
+		}
+		return &httpError{statusOfCode(info.Code), info.Code, info.Message, info.Details}
+	}
+	d := time.Duration(len(pcm)) * time.Second / pipeline.SampleRate
+	if d > s.cfg.MaxDuration {
+		return &httpError{http.StatusRequestEntityTooLarge, "audio_too_long",
+			fmt.Sprintf("The recording lasts %s; this service accepts up to %s.", d.Round(time.Second), s.cfg.MaxDuration),
+			map[string]any{"duration_s": d.Seconds(), "max_duration_s": s.cfg.MaxDuration.Seconds()}}
+	}
+	u.sub.Duration = d
+	return nil
+}

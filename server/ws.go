@@ -1,0 +1,148 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/queue"
+)
+
+var upgrader = websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 4096}
+
+// wsRequest is a message from a WebSocket client.
+type wsRequest struct {
+	// Subscribe names a task id, or "*" for the events of every task.
+	Subscribe   string `json:"subscribe,omitempty"`
+	After       int64  `json:"after,omitempty"`
+	Unsubscribe string `json:"unsubscribe,omitempty"`
+}
+
+// wsError is sent to a WebSocket client whose request failed.
+type wsError struct {
+	Error  models.ErrorInfo `json:"error"`
+	TaskID string           `json:"task_id,omitempty"`
+}
+
+// wsSendBuffer is how many messages may wait for a slow client before it is
+// disconnected.
+const wsSendBuffer = 256
+
+// handleWS is GET /ws: a WebSocket on which a client subscribes to one
+// task's events ({"subscribe": "<id>"}), with history first, or to every
+// task's ({"subscribe": "*"}), live only. One goroutine writes to the
+// connection; a client too slow to keep up is disconnected.
+func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	c := &wsConn{conn: conn, send: make(chan any, wsSendBuffer), cancel: cancel, subs: map[string]context.CancelFunc{}}
+	defer cancel()
+	go c.writeLoop(ctx)
+	conn.SetReadLimit(4096)
+	for {
+		var req wsRequest
+		if err := conn.ReadJSON(&req); err != nil {
+			return
+		}
+		switch {
+		case req.Subscribe == "*":
+			c.subscribe(ctx, "*", s.events.SubscribeAll)
+		case req.Subscribe != "":
+			id := req.Subscribe
+			if _, err := s.tasks.Task(ctx, id); err != nil {
+				info := models.ErrorInfo{Code: "unavailable", Message: "The task store is unavailable."}
+				if errors.Is(err, queue.ErrNotFound) {
+					info = models.ErrorInfo{Code: "task_not_found", Message: "No task with this id."}
+				}
+				c.push(wsError{Error: info, TaskID: id})
+				continue
+			}
+			after := req.After
+			c.subscribe(ctx, id, func(ctx context.Context) <-chan models.Event { return s.events.Subscribe(ctx, id, after) })
+		case req.Unsubscribe != "":
+			c.unsubscribe(req.Unsubscribe)
+		default:
+			c.push(wsError{Error: models.ErrorInfo{Code: "bad_request",
+				Message: `Send {"subscribe": "<task_id>"} or {"subscribe": "*"}.`}})
+		}
+	}
+}
+
+type wsConn struct {
+	conn   *websocket.Conn
+	send   chan any
+	cancel context.CancelFunc
+
+	mu   sync.Mutex
+	subs map[string]context.CancelFunc
+}
+
+// push queues a message without blocking; a client that lets its queue fill
+// up is disconnected.
+func (c *wsConn) push(m any) {
+	select {
+	case c.send <- m:
+	default:
+		c.cancel()
+	}
+}
+
+func (c *wsConn) subscribe(ctx context.Context, key string, open func(context.Context) <-chan models.Event) {
+	c.mu.Lock()
+	if _, dup := c.subs[key]; dup {
+		c.mu.Unlock()
+		return
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	c.subs[key] = cancel
+	c.mu.Unlock()
+	go func() {
+		defer c.unsubscribe(key)
+		for ev := range open(sctx) {
+			c.push(ev)
+		}
+	}()
+}
+
+func (c *wsConn) unsubscribe(key string) {
+	c.mu.Lock()
+	cancel := c.subs[key]
+	delete(c.subs, key)
+	c.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+}
+
+func (c *wsConn) writeLoop(ctx context.Context) {
+	ping := time.NewTicker(30 * time.Second)
+	defer ping.Stop()
+	defer c.conn.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			_ = c.conn.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+			return
+		case m := <-c.send:
+			_ = c.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
+			if err := c.conn.WriteJSON(m); err != nil {
+				c.cancel()
+				return
+			}
+		case <-ping.C:
+			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(10*time.Second)); err != nil {
+				c.cancel()
+				return
+			}
+		}
+	}
+}
