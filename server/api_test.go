@@ -194,7 +194,9 @@ func TestIdempotencyKey(t *testing.T) {
 	ids := map[string]bool{}
 	for range 2 {
 		code, _, body := s.upload(t, "/audio/process", audio, bg, key)
-		var h struct{ TaskID string `json:"task_id"` }
+		var h struct {
+			TaskID string `json:"task_id"`
+		}
 		if code != 202 || json.Unmarshal(body, &h) != nil {
 			t.Fatalf("upload: %d %s", code, body)
 		}
@@ -276,7 +278,9 @@ func TestCancelRunningTask(t *testing.T) {
 	proc := &gatedProcessor{started: make(chan string, 1), release: make(chan struct{})}
 	s := newStack(t, realRedis(t), stackConfig{proc: proc})
 	code, _, body := s.upload(t, "/audio/process", toneWAV(time.Second), map[string]string{"background": "true"}, nil)
-	var h struct{ TaskID string `json:"task_id"` }
+	var h struct {
+		TaskID string `json:"task_id"`
+	}
 	if code != 202 || json.Unmarshal(body, &h) != nil {
 		t.Fatalf("upload: %d %s", code, body)
 	}
@@ -303,7 +307,9 @@ func TestConcurrentSubscribersGetEverything(t *testing.T) {
 	proc := &gatedProcessor{started: make(chan string, 1), release: make(chan struct{})}
 	s := newStack(t, realRedis(t), stackConfig{proc: proc})
 	code, _, body := s.upload(t, "/audio/process", toneWAV(time.Second), map[string]string{"background": "true"}, nil)
-	var h struct{ TaskID string `json:"task_id"` }
+	var h struct {
+		TaskID string `json:"task_id"`
+	}
 	if code != 202 || json.Unmarshal(body, &h) != nil {
 		t.Fatalf("upload: %d %s", code, body)
 	}
