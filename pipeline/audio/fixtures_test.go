@@ -234,7 +234,9 @@ func fixtures() []fixture {
 		{name: "mp3 mpeg-2 16k mono", format: "mp3", rate: 16000, channels: 1,
 			build: func(k *kit) (string, string) { return one(k.lame(k.source(16000, 1), "-V", "6", "-m", "m")) }},
 		{name: "mp3 without xing/lame tag", format: "mp3", rate: 44100, channels: 2,
-			build: func(k *kit) (string, string) { return one(k.lame(k.source(44100, 2), "-b", "96", "--resample", "44.1", "-t")) }},
+			build: func(k *kit) (string, string) {
+				return one(k.lame(k.source(44100, 2), "-b", "96", "--resample", "44.1", "-t"))
+			}},
 		{name: "mp3 by ffmpeg (id3v2.4, Lavc tag)", format: "mp3", rate: 44100, channels: 2,
 			build: func(k *kit) (string, string) {
 				return one(k.ffmpeg(k.source(44100, 2), "mp3", "-c:a", "libmp3lame", "-q:a", "4", "-metadata", "title=call"))
