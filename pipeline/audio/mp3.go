@@ -107,6 +107,11 @@ func decodeMP3(in *input) (*Signal, error) {
 	if err := skipID3v2(in); err != nil {
 		return nil, err
 	}
+	if b, _ := in.r.Peek(12); len(b) == 0 {
+		return nil, fmt.Errorf("mp3 has an id3 tag but no audio: %w", ErrEmpty)
+	} else if f := sniff(b); f != formatMP3 && f != formatUnknown {
+		return nil, fmt.Errorf("%s after an id3 tag: %w", f, ErrUnsupportedFormat)
+	}
 	h, err := findFirstFrame(in)
 	if err != nil {
 		return nil, err
@@ -241,9 +246,6 @@ func findFirstFrame(in *input) (mpegHeader, error) {
 	for skipped := 0; skipped < maxMP3Junk; skipped++ {
 		b, err := in.r.Peek(4)
 		if len(b) < 4 {
-			if skipped == 0 && len(b) == 0 {
-				return 0, fmt.Errorf("mp3 has no audio frames: %w", ErrEmpty)
-			}
 			if err != nil && !errors.Is(err, io.EOF) {
 				return 0, err
 			}
@@ -257,7 +259,7 @@ func findFirstFrame(in *input) (mpegHeader, error) {
 			return 0, err
 		}
 	}
-	return 0, fmt.Errorf("no mpeg audio frame in the first %d bytes: %w", maxMP3Junk, ErrUnsupportedFormat)
+	return 0, fmt.Errorf("mp3 has no audio frame in its first %d bytes: %w", maxMP3Junk, ErrCorrupt)
 }
 
 // nextFrameFollows reports whether another frame header of the same

@@ -17,6 +17,7 @@ const (
 	// branches instead.
 	exactPhases = 2048
 	tablePhases = 1024
+	maxTable    = 1 << 20
 )
 
 // resampler converts a stream of samples from one rate to another with a
@@ -49,21 +50,24 @@ func newResampler(inRate, outRate int) *resampler {
 	n := (attenuation - 7.95) / (2.285 * transition)
 	r.half = int(math.Ceil(n / 2))
 	r.width = 2 * r.half
-	r.exact = r.up <= exactPhases
-	r.phases = tablePhases
-	if r.exact {
-		r.phases = r.up
+	// Keep the table within maxTable coefficients: ratios with many
+	// branches, or very long filters, interpolate between fewer branches.
+	r.exact = r.up <= exactPhases && (r.up+1)*r.width <= maxTable
+	r.phases = r.up
+	if !r.exact {
+		r.phases = max(64, min(tablePhases, maxTable/r.width-1))
 	}
 	cutoff := (passEdge + stopEdge) / 2 * low / float64(inRate) // cycles per input sample
 	beta := 0.1102 * (attenuation - 8.7)
 	i0beta := besselI0(beta)
 	r.table = make([]float32, (r.phases+1)*r.width)
+	taps := make([]float64, r.width)
 	for p := 0; p <= r.phases; p++ {
 		branch := r.table[p*r.width : (p+1)*r.width]
 		frac := float64(p) / float64(r.phases)
 		var sum float64
-		taps := make([]float64, r.width)
 		for j := range taps {
+			taps[j] = 0
 			t := frac + float64(r.half-1-j) // time from tap to output, in input samples
 			x := t / float64(r.half)
 			if x <= -1 || x >= 1 {
