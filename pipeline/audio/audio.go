@@ -176,15 +176,18 @@ func decode(r io.Reader, cfg Config, size int64) (*Signal, error) {
 	if len(head) == 0 {
 		return nil, fmt.Errorf("input is empty: %w", ErrEmpty)
 	}
-	in := &input{r: br, cfg: cfg, size: size}
-	switch f := sniff(head); f {
+	return decodeAs(sniff(head), &input{r: br, cfg: cfg, size: size})
+}
+
+// decodeAs runs the decoder of format f.
+func decodeAs(f format, in *input) (*Signal, error) {
+	switch f {
 	case formatWAV:
 		return decodeWAV(in)
 	case formatMP3:
 		return decodeMP3(in)
-	default:
-		return nil, fmt.Errorf("%s: %w", f, ErrUnsupportedFormat)
 	}
+	return nil, fmt.Errorf("%s: %w", f, ErrUnsupportedFormat)
 }
 
 // input is what a format decoder reads from.
