@@ -1,0 +1,654 @@
+package risk
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/openchs/openchs-ai/models"
+)
+
+// Config selects the lexicon a Classifier applies.
+type Config struct {
+	// LexiconPath names a lexicon file to use instead of the embedded
+	// default.
+	LexiconPath string
+}
+
+// WithDefaults returns c with unset fields filled in.
+func (c Config) WithDefaults() Config { return c }
+
+// Validate reports whether c can be used.
+func (c Config) Validate() error {
+	if c.LexiconPath != "" {
+		if _, err := os.Stat(c.LexiconPath); err != nil {
+			return fmt.Errorf("lexicon path: %w", err)
+		}
+	}
+	return nil
+}
+
+// Classifier triages call text. It is safe for concurrent use.
+type Classifier struct {
+	lex     *Lexicon
+	m       *matcher
+	owners  []owner
+	rules   []*compiledRule
+	cueByNm map[string]int
+	cueInfo []cueMeta
+	builtin builtinCues
+}
+
+type ownerKind uint8
+
+const (
+	ownerRule ownerKind = iota
+	ownerCue
+	ownerExcept
+)
+
+type owner struct {
+	kind ownerKind
+	idx  int
+}
+
+type compiledRule struct {
+	Rule
+	id        string // category.rule
+	cat       int    // index into lex.Categories
+	order     int
+	weight    float64
+	needs     [][]need
+	escalate  []int
+	exceptOwn int
+}
+
+type need struct {
+	cue    int
+	absent bool
+}
+
+type cueMeta struct {
+	name  string
+	scope string
+}
+
+type builtinCues struct {
+	negation, bridge, hypothetical, media, information, victim, resolved, ongoing, past, immediacy, severity int
+}
+
+// New builds a Classifier from the lexicon cfg names, or the embedded one.
+func New(cfg Config) (*Classifier, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	lex := DefaultLexicon()
+	if cfg.LexiconPath != "" {
+		var err error
+		if lex, err = LoadLexicon(cfg.LexiconPath); err != nil {
+			return nil, err
+		}
+	}
+	return NewWithLexicon(lex)
+}
+
+var defaultClassifier = sync.OnceValue(func() *Classifier {
+	c, err := NewWithLexicon(DefaultLexicon())
+	if err != nil {
+		panic(fmt.Sprintf("risk: embedded lexicon: %v", err)) // covered by tests
+	}
+	return c
+})
+
+// Default returns the shared Classifier of the embedded lexicon.
+func Default() *Classifier { return defaultClassifier() }
+
+// NewWithLexicon compiles lex into a Classifier.
+func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
+	if err := lex.Validate(); err != nil {
+		return nil, err
+	}
+	c := &Classifier{lex: lex, m: newMatcher(), cueByNm: map[string]int{}}
+	var errs []error
+	addAll := func(p Patterns, o owner, what string) {
+		for _, src := range p.English {
+			if err := c.addPattern(src, "en", o); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", what, err))
+			}
+		}
+		for _, src := range p.Swahili {
+			if err := c.addPattern(src, "sw", o); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", what, err))
+			}
+		}
+	}
+	for i, cl := range lex.Cues {
+		c.cueByNm[cl.Name] = i
+		c.cueInfo = append(c.cueInfo, cueMeta{name: cl.Name, scope: cl.Scope})
+		addAll(cl.Patterns, owner{ownerCue, i}, "cue list "+cl.Name)
+	}
+	c.builtin = builtinCues{
+		negation: c.cueByNm["negation"], bridge: c.cueByNm["negation_bridge"],
+		hypothetical: c.cueByNm["hypothetical"], media: c.cueByNm["media"],
+		information: c.cueByNm["information"], victim: c.cueByNm["victim"], resolved: c.cueByNm["resolved"],
+		ongoing: c.cueByNm["ongoing"], past: c.cueByNm["past"],
+		immediacy: c.cueByNm["immediacy"], severity: c.cueByNm["severity"],
+	}
+	for ci, cat := range lex.Categories {
+		for _, r := range cat.Rules {
+			cr := &compiledRule{Rule: r, id: cat.ID + "." + r.ID, cat: ci, order: len(c.rules), weight: r.Weight, exceptOwn: -1}
+			if cr.weight == 0 {
+				cr.weight = 0.7
+			}
+			for _, n := range r.Needs {
+				var any []need
+				for _, a := range strings.Split(n, "|") {
+					any = append(any, need{cue: c.cueByNm[strings.TrimPrefix(a, "!")], absent: strings.HasPrefix(a, "!")})
+				}
+				cr.needs = append(cr.needs, any)
+			}
+			for _, e := range r.EscalateWith {
+				cr.escalate = append(cr.escalate, c.cueByNm[e])
+			}
+			ri := len(c.rules)
+			c.rules = append(c.rules, cr)
+			addAll(r.Patterns, owner{ownerRule, ri}, "rule "+cr.id)
+			if r.Except != nil {
+				cr.exceptOwn = ri
+				addAll(*r.Except, owner{ownerExcept, ri}, "rule "+cr.id+" except")
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Classifier) addPattern(src, lang string, o owner) error {
+	c.owners = append(c.owners, o)
+	return c.m.add(src, lang, len(c.owners)-1)
+}
+
+// Lexicon returns the lexicon c applies. It must not be modified.
+func (c *Classifier) Lexicon() *Lexicon { return c.lex }
+
+// ClassifyText triages plain text. Evidence spans carry no times.
+func (c *Classifier) ClassifyText(text string) *models.Classification {
+	var tz tokenizer
+	tz.add(text, 0, -1)
+	return c.classify(&doc{text: text, toks: tz.toks}, "")
+}
+
+// ClassifySegments triages timed segments; source ("transcript" or
+// "translation") labels the evidence. Evidence text is a span of
+// models.JoinSegments(segs), and its Start and End are those of the
+// segments it lies in.
+func (c *Classifier) ClassifySegments(segs []models.Segment, source string) *models.Classification {
+	var tz tokenizer
+	var b strings.Builder
+	for i, s := range segs {
+		t := strings.TrimSpace(s.Text)
+		if t == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		tz.add(t, b.Len(), i)
+		b.WriteString(t)
+	}
+	return c.classify(&doc{text: b.String(), toks: tz.toks, segs: segs}, source)
+}
+
+// Classify triages a call from its transcript and its English translation
+// (either may be nil) and merges the two results: the higher priority
+// wins and the evidence of both is kept, labelled by source.
+func (c *Classifier) Classify(transcript, translation *models.Transcript) *models.Classification {
+	var out *models.Classification
+	for _, x := range []struct {
+		t      *models.Transcript
+		source string
+	}{{transcript, "transcript"}, {translation, "translation"}} {
+		if x.t == nil {
+			continue
+		}
+		var r *models.Classification
+		if len(x.t.Segments) > 0 {
+			r = c.ClassifySegments(x.t.Segments, x.source)
+		} else {
+			r = c.ClassifySegments([]models.Segment{{Text: x.t.Text}}, x.source)
+		}
+		if out == nil {
+			out = r
+		} else {
+			out = Merge(out, r)
+		}
+	}
+	if out == nil {
+		out = c.ClassifyText("")
+	}
+	return out
+}
+
+// doc is one tokenised input.
+type doc struct {
+	text string
+	toks []token
+	segs []models.Segment // nil for plain text
+}
+
+// finding is one rule match and what the cues made of it.
+type finding struct {
+	rule       *compiledRule
+	m          match
+	level      int    // priority rank after cues; -1 when suppressed
+	suppressed string // why: negated, hypothetical, media, information, resolved
+	cues       []cueUse
+}
+
+type cueUse struct {
+	m    match
+	name string
+}
+
+// cueIndex records where each cue list matched.
+type cueIndex struct {
+	matches [][]match // by cue list
+	sent    []map[int]bool
+	part    []map[int]bool
+	clause  []map[int]bool
+}
+
+func (c *Classifier) classify(d *doc, source string) *models.Classification {
+	all := c.m.find(d.toks)
+	ci := cueIndex{
+		matches: make([][]match, len(c.cueInfo)),
+		sent:    make([]map[int]bool, len(c.cueInfo)),
+		part:    make([]map[int]bool, len(c.cueInfo)),
+		clause:  make([]map[int]bool, len(c.cueInfo)),
+	}
+	bridge := make([]bool, len(d.toks))
+	var hits []match
+	excepts := map[int][]match{}
+	for _, m := range all {
+		o := c.owners[m.pat.owner]
+		switch o.kind {
+		case ownerRule:
+			hits = append(hits, m)
+		case ownerExcept:
+			excepts[o.idx] = append(excepts[o.idx], m)
+		case ownerCue:
+			ci.matches[o.idx] = append(ci.matches[o.idx], m)
+			if ci.sent[o.idx] == nil {
+				ci.sent[o.idx], ci.part[o.idx], ci.clause[o.idx] = map[int]bool{}, map[int]bool{}, map[int]bool{}
+			}
+			for t := m.start; t < m.end; t++ {
+				ci.sent[o.idx][d.toks[t].sent] = true
+				ci.part[o.idx][d.toks[t].part] = true
+				ci.clause[o.idx][d.toks[t].clause] = true
+				if o.idx == c.builtin.bridge {
+					bridge[t] = true
+				}
+			}
+		}
+	}
+
+	// Keep the hits whose needs hold and that no exception cancels, then
+	// the most specific of overlapping hits.
+	var cands []finding
+	for _, h := range hits {
+		r := c.rules[c.owners[h.pat.owner].idx]
+		if !c.needsHold(r, h, d, &ci) || overlapsAny(h, excepts[r.order]) {
+			continue
+		}
+		cands = append(cands, finding{rule: r, m: h})
+	}
+	slices.SortStableFunc(cands, func(a, b finding) int {
+		return cmp.Or(
+			cmp.Compare(b.m.end-b.m.start, a.m.end-a.m.start),
+			cmp.Compare(len(b.rule.needs), len(a.rule.needs)),
+			cmp.Compare(b.m.pat.chars, a.m.pat.chars),
+			cmp.Compare(b.rule.Priority.Rank(), a.rule.Priority.Rank()),
+			cmp.Compare(a.rule.order, b.rule.order),
+		)
+	})
+	var findings []finding
+	taken := make([]bool, len(d.toks))
+	for _, f := range cands {
+		free := true
+		for t := f.m.start; t < f.m.end; t++ {
+			if taken[t] {
+				free = false
+				break
+			}
+		}
+		if !free {
+			continue
+		}
+		for t := f.m.start; t < f.m.end; t++ {
+			taken[t] = true
+		}
+		findings = append(findings, f)
+	}
+	slices.SortFunc(findings, func(a, b finding) int { return cmp.Compare(a.m.start, b.m.start) })
+
+	for i := range findings {
+		c.applyCues(&findings[i], d, &ci, bridge)
+	}
+	return c.decide(findings, d, &ci, source)
+}
+
+// needsHold reports whether every need of r holds around h.
+func (c *Classifier) needsHold(r *compiledRule, h match, d *doc, ci *cueIndex) bool {
+	for _, any := range r.needs {
+		ok := false
+		for _, n := range any {
+			if c.cueInScope(n.cue, h, d, ci) != n.absent {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// cueInScope reports whether cue list k matched within its scope of h.
+func (c *Classifier) cueInScope(k int, h match, d *doc, ci *cueIndex) bool {
+	if len(ci.matches[k]) == 0 {
+		return false
+	}
+	_, ok := c.cueNear(k, h, d, ci)
+	return ok
+}
+
+// cueNear returns the first match of cue list k within its scope of h.
+// A cue made of the match's own words counts, except for the cues that
+// set a match aside (a pattern may contain "hakuna", "if" or "how").
+func (c *Classifier) cueNear(k int, h match, d *doc, ci *cueIndex) (match, bool) {
+	t := d.toks[h.start]
+	b := c.builtin
+	setsAside := k == b.hypothetical || k == b.media || k == b.information || k == b.resolved
+	for _, m := range ci.matches[k] {
+		if setsAside && m.start < h.end && h.start < m.end {
+			continue
+		}
+		u := d.toks[m.start]
+		var in bool
+		switch c.cueInfo[k].scope {
+		case "clause":
+			in = u.clause == t.clause
+		case "part":
+			in = u.part == t.part
+		case "sentence":
+			in = u.sent == t.sent
+		case "near":
+			in = u.sent >= t.sent-1 && u.sent <= t.sent+1
+		case "call":
+			in = true
+		}
+		if in {
+			return m, true
+		}
+	}
+	return match{}, false
+}
+
+// victimNamed reports whether a victim cue lies in the part of h outside
+// the information cue info ("tell me" names nobody).
+func (c *Classifier) victimNamed(h, info match, d *doc, ci *cueIndex) bool {
+	part := d.toks[h.start].part
+	for _, v := range ci.matches[c.builtin.victim] {
+		if d.toks[v.start].part != part || (v.start < info.end && info.start < v.end) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// maxNegationReach is how many words may stand between a negation and
+// the match it governs; all of them must be negation_bridge words.
+const maxNegationReach = 4
+
+func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) {
+	b := c.builtin
+	h := f.m
+	suppress := func(why string, m match) {
+		f.level = -1
+		f.suppressed = why
+		f.cues = append(f.cues, cueUse{m, why})
+	}
+	// Negation: a negative verb form in the match, or a negation cue that
+	// governs it (same clause, only bridge words in between).
+	if h.neg {
+		suppress("negation", h)
+		return
+	}
+	for _, n := range ci.matches[b.negation] {
+		if n.end > h.start || h.start-n.end > maxNegationReach || d.toks[n.start].clause != d.toks[h.start].clause {
+			continue
+		}
+		governs := true
+		for t := n.end; t < h.start; t++ {
+			if !bridge[t] {
+				governs = false
+				break
+			}
+		}
+		if governs {
+			suppress("negation", n)
+			return
+		}
+	}
+	for _, s := range []struct {
+		cue int
+		why string
+	}{{b.hypothetical, "hypothetical"}, {b.media, "media"}} {
+		if m, ok := c.cueNear(s.cue, h, d, ci); ok {
+			suppress(s.why, m)
+			return
+		}
+	}
+	// An information request makes a match a topic, unless the part names
+	// a victim ("how can I stop my uncle from touching me").
+	if m, ok := c.cueNear(b.information, h, d, ci); ok && !h.firstPers && !c.victimNamed(h, m, d, ci) {
+		suppress("information", m)
+		return
+	}
+	_, ongoing := c.cueNear(b.ongoing, h, d, ci)
+	if m, ok := c.cueNear(b.resolved, h, d, ci); ok && !ongoing {
+		suppress("resolved", m)
+		return
+	}
+	f.level = f.rule.Priority.Rank()
+	if m, ok := c.cueNear(b.past, h, d, ci); ok && !ongoing && f.level >= models.PriorityHigh.Rank() {
+		f.level--
+		f.cues = append(f.cues, cueUse{m, "past"})
+	}
+	if m, ok := c.cueNear(b.severity, h, d, ci); ok && f.level == models.PriorityMedium.Rank() {
+		f.level++
+		f.cues = append(f.cues, cueUse{m, "severity"})
+	}
+	escalated := false
+	for _, k := range append([]int{b.immediacy}, f.rule.escalate...) {
+		if m, ok := c.cueNear(k, h, d, ci); ok && !escalated {
+			escalated = true
+			f.level = min(f.level+1, models.PriorityCritical.Rank())
+			f.cues = append(f.cues, cueUse{m, c.cueInfo[k].name})
+		}
+	}
+}
+
+var ranked = []models.Priority{models.PriorityLow, models.PriorityMedium, models.PriorityHigh, models.PriorityCritical}
+
+// maxEvidence bounds the evidence list of one result.
+const maxEvidence = 16
+
+func (c *Classifier) decide(findings []finding, d *doc, ci *cueIndex, source string) *models.Classification {
+	top := -1
+	for _, f := range findings {
+		top = max(top, f.level)
+	}
+	out := &models.Classification{Evidence: []models.Evidence{}}
+	if top < 0 {
+		c.decideLow(out, findings, d, ci, source)
+		return out
+	}
+	// Category: the one whose rules at the top level weigh most.
+	score := map[int]float64{}
+	best := map[int]*compiledRule{}
+	seenRule := map[*compiledRule]bool{}
+	for _, f := range findings {
+		if f.level != top || seenRule[f.rule] {
+			continue
+		}
+		seenRule[f.rule] = true
+		score[f.rule.cat] += f.rule.weight
+		if b := best[f.rule.cat]; b == nil || f.rule.weight > b.weight {
+			best[f.rule.cat] = f.rule
+		}
+	}
+	cat := -1
+	for k, s := range score {
+		if cat < 0 || s > score[cat] || (s == score[cat] && k < cat) {
+			cat = k
+		}
+	}
+	p := ranked[top]
+	out.Priority, out.RiskLevel = p, p
+	out.Category = c.lex.Categories[cat].ID
+	out.SubCategory = best[cat].SubCategory
+	out.Intervention = strings.TrimSpace(c.lex.Interventions[p] + " " + c.lex.Categories[cat].Intervention)
+
+	// Confidence: independent support of the distinct rules at the top
+	// level, less when a stronger match was set aside by a cue.
+	miss := 1.0
+	for r := range seenRule {
+		if r.cat == cat {
+			miss *= 1 - r.weight
+		}
+	}
+	conf := 1 - miss
+	for _, f := range findings {
+		if f.level < 0 && f.rule.Priority.Rank() > top {
+			conf *= 0.85
+			break
+		}
+	}
+	out.Confidence = round2(min(conf, 0.99))
+
+	// Evidence: the top-level findings first, then the rest, each followed
+	// by the cues that changed its level.
+	ordered := slices.Clone(findings)
+	slices.SortStableFunc(ordered, func(a, b finding) int { return cmp.Compare(b.level, a.level) })
+	for _, f := range ordered {
+		if f.level < 0 {
+			continue
+		}
+		out.Evidence = append(out.Evidence, c.evidence(d, f.m, f.rule.id, source))
+		for _, u := range f.cues {
+			out.Evidence = append(out.Evidence, c.evidence(d, u.m, "cue."+u.name, source))
+		}
+	}
+	out.Evidence = dedupeEvidence(out.Evidence)
+	if len(out.Evidence) > maxEvidence {
+		out.Evidence = out.Evidence[:maxEvidence]
+	}
+	return out
+}
+
+// decideLow fills out for a call where no rule fired or every match was
+// set aside: an information request, or the category of what was
+// mentioned at low priority.
+func (c *Classifier) decideLow(out *models.Classification, findings []finding, d *doc, ci *cueIndex, source string) {
+	out.Priority, out.RiskLevel = models.PriorityLow, models.PriorityLow
+	out.Category, out.SubCategory = c.lex.FallbackCategory, c.lex.FallbackSubCategory
+	out.Confidence = 0.5
+	informational := len(ci.matches[c.builtin.information])+len(ci.matches[c.builtin.hypothetical])+len(ci.matches[c.builtin.media]) > 0
+	if informational {
+		out.Confidence = 0.8
+	}
+	var first *finding
+	for i := range findings {
+		f := &findings[i]
+		if first == nil || f.rule.Priority.Rank() > first.rule.Priority.Rank() {
+			first = f
+		}
+		out.Evidence = append(out.Evidence, c.evidence(d, f.m, f.rule.id+" ("+f.suppressed+")", source))
+		for _, u := range f.cues {
+			if u.m.pat != f.m.pat || u.m.start != f.m.start {
+				out.Evidence = append(out.Evidence, c.evidence(d, u.m, "cue."+u.name, source))
+			}
+		}
+	}
+	if first != nil {
+		cat := c.lex.Categories[first.rule.cat]
+		switch {
+		case informational:
+			out.SubCategory = cat.Name
+		default:
+			out.Category, out.SubCategory = cat.ID, first.rule.SubCategory
+		}
+		out.Confidence = 0.7
+	}
+	out.Intervention = strings.TrimSpace(c.lex.Interventions[models.PriorityLow] + " " + c.categoryIntervention(out.Category))
+	out.Evidence = dedupeEvidence(out.Evidence)
+	if len(out.Evidence) > maxEvidence {
+		out.Evidence = out.Evidence[:maxEvidence]
+	}
+}
+
+func (c *Classifier) categoryIntervention(id string) string {
+	for _, cat := range c.lex.Categories {
+		if cat.ID == id {
+			return cat.Intervention
+		}
+	}
+	return ""
+}
+
+func (c *Classifier) evidence(d *doc, m match, rule, source string) models.Evidence {
+	first, last := d.toks[m.start], d.toks[m.end-1]
+	e := models.Evidence{Text: d.text[first.start:last.end], Rule: rule, Source: source}
+	if d.segs != nil && first.seg >= 0 && last.seg >= 0 {
+		e.Start, e.End = d.segs[first.seg].Start, d.segs[last.seg].End
+	}
+	return e
+}
+
+func overlapsAny(h match, ms []match) bool {
+	for _, m := range ms {
+		if m.start < h.end && h.start < m.end {
+			return true
+		}
+	}
+	return false
+}
+
+func dedupeEvidence(es []models.Evidence) []models.Evidence {
+	type key struct {
+		text, rule, source string
+		start              models.Seconds
+	}
+	seen := map[key]bool{}
+	out := es[:0]
+	for _, e := range es {
+		k := key{e.Text, e.Rule, e.Source, e.Start}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func round2(x float64) float64 { return float64(int(x*100+0.5)) / 100 }

@@ -1,0 +1,29 @@
+// Package risk triages a call from its transcript and translation: it
+// returns a priority and risk level (low, medium, high, critical), a
+// category and sub-category from a child-helpline taxonomy, a suggested
+// intervention, a confidence and the evidence behind the decision.
+//
+// The classifier is transparent by construction. A lexicon (lexicon.json,
+// embedded; a helpline may supply its own file) lists, per category, rules
+// made of English and Swahili patterns, and named cue lists. A rule fires
+// where one of its patterns matches the text; cues then decide what the
+// match means:
+//
+//   - negation ("doesn't", "never", "hakuna mtu", a Swahili negative verb
+//     such as hanipigi) cancels a match it governs;
+//   - hypothetical, media and information cues ("what if", "I read in the
+//     paper", "nataka kujua") make a match a mention, not a report;
+//   - resolved cues ("he was arrested", "niko salama") close a past event;
+//   - immediacy cues ("right now", "tonight", "sasa hivi", "leo usiku")
+//     raise a match one level, to critical for serious harm;
+//   - past cues ("years ago") lower a serious match one level.
+//
+// Every fired rule and every cue that changed the outcome is returned as
+// evidence: the span of the input, its time range when the input came as
+// timed segments, and the rule's id.
+//
+// Swahili verbs are matched by stem: "-piga" matches anampiga, alinipiga,
+// wanatupiga, hunichapa-style prefixes (subject, tense, relative, object)
+// and extensions (passive -wa, applied -ia, causative -isha ...), and the
+// negative forms (hajanipiga, hanipigi) are recognised as negated.
+package risk

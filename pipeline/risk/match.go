@@ -1,0 +1,212 @@
+package risk
+
+import "strings"
+
+// matcher finds every pattern of a lexicon in a tokenised text.
+type matcher struct {
+	stems    *stemIndex
+	patterns []*pattern
+	byWord   map[string][]int // first element word or lemma -> patterns
+	byStem   map[int][]int    // first element stem id -> patterns
+	byPrefix []prefixStart
+	byMinor  []int
+}
+
+type prefixStart struct {
+	prefix string
+	pat    int
+}
+
+func newMatcher() *matcher {
+	return &matcher{stems: newStemIndex(), byWord: map[string][]int{}, byStem: map[int][]int{}}
+}
+
+// add compiles src and files it under owner.
+func (m *matcher) add(src, lang string, owner int) error {
+	p, err := compilePattern(src, lang, m.stems)
+	if err != nil {
+		return err
+	}
+	p.owner = owner
+	idx := len(m.patterns)
+	m.patterns = append(m.patterns, p)
+	for _, a := range p.elems[0].alts {
+		switch a.kind {
+		case altWord, altInflect:
+			m.byWord[a.word] = append(m.byWord[a.word], idx)
+		case altStem:
+			m.byStem[a.stem] = append(m.byStem[a.stem], idx)
+		case altPrefix:
+			m.byPrefix = append(m.byPrefix, prefixStart{a.word, idx})
+		case altMinor:
+			m.byMinor = append(m.byMinor, idx)
+		}
+	}
+	return nil
+}
+
+// match is one occurrence of a pattern.
+type match struct {
+	pat        *pattern
+	start, end int // token indexes, end exclusive
+	neg        bool
+	tense      string // tense of the first Swahili verb in the match, if any
+	firstPers  bool   // a Swahili verb in the match has the caller as its object
+}
+
+// tokInfo is what matching needs to know about one token.
+type tokInfo struct {
+	lemmas []string
+	stems  []stemHit
+}
+
+// find returns every match of every pattern in toks, in token order.
+func (m *matcher) find(toks []token) []match {
+	infos := make([]tokInfo, len(toks))
+	memo := make(map[string][]stemHit)
+	for i := range toks {
+		w := toks[i].norm
+		infos[i].lemmas = lemmas(w, nil)
+		hits, ok := memo[w]
+		if !ok {
+			hits = m.stems.analyse(w, nil)
+			memo[w] = hits
+		}
+		infos[i].stems = hits
+	}
+	var out []match
+	seen := make([]int, len(m.patterns))
+	for i := range seen {
+		seen[i] = -1
+	}
+	try := func(pi, ti int) {
+		if seen[pi] == ti {
+			return
+		}
+		seen[pi] = ti
+		p := m.patterns[pi]
+		st := matchState{}
+		if end, ok := m.matchFrom(p, 0, ti, toks, infos, &st); ok {
+			out = append(out, match{pat: p, start: ti, end: end, neg: st.neg, tense: st.tense, firstPers: st.firstPers})
+		}
+	}
+	for ti := range toks {
+		for _, l := range infos[ti].lemmas {
+			for _, pi := range m.byWord[l] {
+				try(pi, ti)
+			}
+		}
+		for _, h := range infos[ti].stems {
+			for _, pi := range m.byStem[h.id] {
+				try(pi, ti)
+			}
+		}
+		for _, ps := range m.byPrefix {
+			if strings.HasPrefix(toks[ti].norm, ps.prefix) {
+				try(ps.pat, ti)
+			}
+		}
+		if len(m.byMinor) > 0 && isMinor(toks[ti].norm) {
+			for _, pi := range m.byMinor {
+				try(pi, ti)
+			}
+		}
+	}
+	return out
+}
+
+type matchState struct {
+	neg       bool
+	tense     string
+	firstPers bool
+}
+
+// matchFrom matches p's elements from ei on against tokens from ti on,
+// within one sentence, and returns the end of the match.
+func (m *matcher) matchFrom(p *pattern, ei, ti int, toks []token, infos []tokInfo, st *matchState) (int, bool) {
+	if ei == len(p.elems) {
+		return ti, true
+	}
+	if ti >= len(toks) {
+		return 0, false
+	}
+	e := p.elems[ei]
+	if e.gap {
+		for skip := 0; skip <= maxGap && ti+skip < len(toks); skip++ {
+			if toks[ti+skip].sent != toks[ti-1].sent {
+				break
+			}
+			saved := *st
+			if end, ok := m.matchFrom(p, ei+1, ti+skip, toks, infos, st); ok {
+				return end, true
+			}
+			*st = saved
+		}
+		return 0, false
+	}
+	if ei > 0 && toks[ti].sent != toks[ti-1].sent {
+		return 0, false
+	}
+	for _, a := range e.alts {
+		saved := *st
+		if m.altMatches(a, toks[ti].norm, &infos[ti], st) {
+			if end, ok := m.matchFrom(p, ei+1, ti+1, toks, infos, st); ok {
+				return end, true
+			}
+		}
+		*st = saved
+	}
+	return 0, false
+}
+
+func (m *matcher) altMatches(a alt, w string, info *tokInfo, st *matchState) bool {
+	switch a.kind {
+	case altWord:
+		return w == a.word
+	case altInflect:
+		for _, l := range info.lemmas {
+			if l == a.word {
+				return true
+			}
+		}
+		return false
+	case altPrefix:
+		return strings.HasPrefix(w, a.word)
+	case altMinor:
+		return isMinor(w)
+	case altStem:
+		// Prefer a positive reading when a word has several.
+		found, foundNeg, firstPers := false, false, false
+		var tense string
+		for _, h := range info.stems {
+			if h.id != a.stem || (a.personObj && !h.form.personObj) {
+				continue
+			}
+			if a.negative {
+				if h.form.neg {
+					found, tense = true, h.form.tense
+					firstPers = firstPers || h.form.firstPerson
+				}
+				continue
+			}
+			firstPers = firstPers || h.form.firstPerson
+			if !h.form.neg {
+				found, foundNeg, tense = true, false, h.form.tense
+				break
+			}
+			found, foundNeg, tense = true, true, h.form.tense
+		}
+		if !found {
+			return false
+		}
+		if foundNeg {
+			st.neg = true
+		}
+		st.firstPers = st.firstPers || firstPers
+		if st.tense == "" {
+			st.tense = tense
+		}
+		return true
+	}
+	return false
+}
