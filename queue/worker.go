@@ -33,6 +33,9 @@ type WorkerConfig struct {
 	ShutdownTimeout time.Duration
 	// Name identifies the worker in events and logs; default host:pid.
 	Name string
+	// PollInterval is how often an idle worker looks for new tasks; it
+	// bounds the latency from upload to start. Default 100ms.
+	PollInterval time.Duration
 }
 
 // WithDefaults returns c with its zero fields set to their defaults.
@@ -42,6 +45,9 @@ func (c WorkerConfig) WithDefaults() WorkerConfig {
 	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 30 * time.Second
+	}
+	if c.PollInterval == 0 {
+		c.PollInterval = 100 * time.Millisecond
 	}
 	if c.Name == "" {
 		host, _ := os.Hostname()
@@ -78,13 +84,14 @@ func NewWorker(rdb redis.UniversalClient, cfg Config, wcfg WorkerConfig, proc Pr
 	}
 	w := &Worker{store: store{rdb: rdb, keys: keys{cfg.Prefix}, cfg: cfg}, cfg: wcfg, proc: proc, log: log}
 	w.srv = asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency:     wcfg.Concurrency,
-		Queues:          map[string]int{QueueUrgent: 2, QueueDefault: 1},
-		StrictPriority:  true,
-		ShutdownTimeout: wcfg.ShutdownTimeout,
-		RetryDelayFunc:  retryDelay,
-		Logger:          asynqLogger{log},
-		LogLevel:        asynq.WarnLevel,
+		Concurrency:       wcfg.Concurrency,
+		Queues:            map[string]int{QueueUrgent: 2, QueueDefault: 1},
+		StrictPriority:    true,
+		ShutdownTimeout:   wcfg.ShutdownTimeout,
+		RetryDelayFunc:    retryDelay,
+		Logger:            asynqLogger{log},
+		LogLevel:          asynq.WarnLevel,
+		TaskCheckInterval: wcfg.PollInterval,
 	})
 	return w, nil
 }

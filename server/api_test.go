@@ -24,9 +24,18 @@ import (
 
 // toneWAV returns a 16 kHz mono PCM16 WAV of a 440 Hz tone lasting d.
 func toneWAV(d time.Duration) []byte {
-	n := int(d.Seconds() * 16000)
+	pcm := make([]float32, int(d.Seconds()*16000))
+	for i := range pcm {
+		pcm[i] = float32(0.25 * math.Sin(2*math.Pi*440*float64(i)/16000))
+	}
+	return pcmWAV(pcm)
+}
+
+// pcmWAV encodes 16 kHz mono samples as a PCM16 WAV.
+func pcmWAV(pcm []float32) []byte {
 	var b bytes.Buffer
 	le := binary.LittleEndian
+	n := len(pcm)
 	b.WriteString("RIFF")
 	binary.Write(&b, le, uint32(36+2*n))
 	b.WriteString("WAVEfmt ")
@@ -35,9 +44,11 @@ func toneWAV(d time.Duration) []byte {
 	}
 	b.WriteString("data")
 	binary.Write(&b, le, uint32(2*n))
-	for i := range n {
-		binary.Write(&b, le, int16(8000*math.Sin(2*math.Pi*440*float64(i)/16000)))
+	samples := make([]int16, n)
+	for i, v := range pcm {
+		samples[i] = int16(max(-1, min(1, v)) * 32767)
 	}
+	binary.Write(&b, le, samples)
 	return b.Bytes()
 }
 

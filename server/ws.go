@@ -42,7 +42,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered
 	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	ctx, cancel := context.WithCancel(r.Context())
 	c := &wsConn{conn: conn, send: make(chan any, wsSendBuffer), cancel: cancel, subs: map[string]context.CancelFunc{}}
 	defer cancel()
 	go c.writeLoop(ctx)
