@@ -36,7 +36,7 @@ type Config struct {
 	// processed.
 	RetainAudio bool
 	// MaxPending is the queue depth above which Submit refuses new work
-	// (back-pressure); default 100.
+	// (back-pressure); default 100, negative for no limit.
 	MaxPending int
 	// RetryAfter is what a refused client is told to wait; default 15s.
 	RetryAfter time.Duration
@@ -105,9 +105,6 @@ func (c Config) Validate() error {
 	}
 	if c.AudioTTL < time.Second {
 		errs = append(errs, fmt.Errorf("audio TTL %v is under a second", c.AudioTTL))
-	}
-	if c.MaxPending < 0 {
-		errs = append(errs, fmt.Errorf("max pending %d is negative", c.MaxPending))
 	}
 	if c.TimeoutFactor < 0 || c.TimeoutBase < 0 {
 		errs = append(errs, errors.New("task timeout is negative"))

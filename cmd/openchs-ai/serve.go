@@ -274,7 +274,7 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 		return err
 	}
 	defer closeRedis()
-	dec := audioDecoder{cfg: audio.Config{MaxDuration: c.queue.MaxDuration, MaxBytes: max(c.server.MaxUploadBytes, 1)}}
+	dec := audioDecoder{cfg: audio.Config{MaxDuration: c.queue.MaxDuration, MaxBytes: c.server.MaxUploadBytes}} // 0: the decoder's default
 
 	// Worker: the model, the pipeline and the asynq server.
 	var worker *queue.Worker

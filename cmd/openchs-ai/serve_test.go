@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/openchs/openchs-ai/models"
+)
+
+// serviceDB is the Redis database the command's tests use.
+const serviceDB = 13
+
+const serviceKey = "cmd-test-key-0123456789"
+
+// modelArg returns the --model value for the real model.
+func modelArg(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("OPENCHS_AI_MODEL_PATH"); p != "" {
+		return p
+	}
+	modelPresent(t)
+	return "tiny-q8_0"
+}
+
+// serviceRedis returns the URL of the test database on the local Redis,
+// flushed.
+func serviceRedis(t *testing.T) string {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: serviceDB})
+	defer rdb.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		need(t, "Redis at 127.0.0.1:6379: %v", err)
+	}
+	if err := rdb.FlushDB(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("redis://127.0.0.1:6379/%d", serviceDB)
+}
+
+// service is a running openchs-ai process.
+type service struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *lockedBuffer
+	done   chan struct{}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// start runs the command with args and, for serve and api, waits for its
+// "listening on" line. The process gets SIGTERM at the end of the test.
+func start(t *testing.T, args ...string) *service {
+	t.Helper()
+	cmd := exec.Command(binPath, args...)
+	cmd.Env = os.Environ()
+	s := &service{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	cmd.Stderr = s.stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { cmd.Wait(); close(s.done) }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-s.done:
+		case <-time.After(40 * time.Second):
+			cmd.Process.Kill()
+			t.Errorf("%s did not stop on SIGTERM", args[0])
+		}
+		if t.Failed() {
+			t.Logf("%s stderr:\n%s", args[0], s.stderr.String())
+		}
+	})
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if _, u, ok := strings.Cut(sc.Text(), "listening on "); ok {
+				urls <- u
+			}
+		}
+	}()
+	if args[0] == "worker" {
+		return s
+	}
+	select {
+	case s.url = <-urls:
+	case <-s.done:
+		t.Fatalf("%s exited: %s", args[0], s.stderr.String())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("%s did not start: %s", args[0], s.stderr.String())
+	}
+	return s
+}
+
+func TestSeedPythonExamples(t *testing.T) {
+	tool(t, "python3")
+	if err := exec.Command("python3", "-c", "import requests").Run(); err != nil {
+		need(t, "python3-requests: %v", err)
+	}
+	// The guide's client sends no API key: run on the embedded defaults
+	// with authentication explicitly switched off.
+	s := start(t, "serve", "--addr=127.0.0.1:0", "--api-keys=none", "--model="+modelArg(t), "--threads=2")
+	out, err := exec.Command("python3", "testdata/seed_driver.py", s.url, jfkWAV(t)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("seed examples failed: %v\n%s", err, out)
+	}
+	text := string(out)
+	if !strings.Contains(s.stderr.String(), "AUTHENTICATION DISABLED") {
+		t.Errorf("open mode is not logged loudly: %s", s.stderr.String())
+	}
+	for _, want := range []string{"Transcript: ", "Translation: None", "Status: completed", "Transcription: 100%", "Text: "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	_, en, _ := strings.Cut(text, "English transcript: ")
+	en, _, _ = strings.Cut(en, "\n")
+	if !strings.Contains(words(en), jfkSentence) {
+		t.Errorf("English transcript = %q", en)
+	}
+	// Progress lines rise.
+	last := -1
+	for _, line := range strings.Split(text, "\n") {
+		var p int
+		if _, err := fmt.Sscanf(line, "Transcription: %d%%", &p); err == nil {
+			if p < last {
+				t.Errorf("progress went from %d to %d", last, p)
+			}
+			last = p
+		}
+	}
+	t.Logf("seed examples:\n%s", text)
+}
+
+// post uploads a recording in the background and returns its task id.
+func post(t *testing.T, url, path string) string {
+	t.Helper()
+	f, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	mw.WriteField("language", "en")
+	mw.WriteField("background", "true")
+	fw, _ := mw.CreateFormFile("audio", filepath.Base(path))
+	fw.Write(f)
+	mw.Close()
+	req, _ := http.NewRequest("POST", url+"/audio/process", &b)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("X-API-Key", serviceKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var h struct {
+		TaskID string `json:"task_id"`
+	}
+	if resp.StatusCode != 202 || json.Unmarshal(body, &h) != nil {
+		t.Fatalf("upload: %d %s", resp.StatusCode, body)
+	}
+	return h.TaskID
+}
+
+// events reads a task's whole event stream.
+func events(t *testing.T, url, id string) []models.Event {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", url+"/audio/task/"+id+"/events", nil)
+	req.Header.Set("X-API-Key", serviceKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var evs []models.Event
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var ev models.Event
+		if dec.Decode(&ev) != nil {
+			return evs
+		}
+		if ev.Type != models.EventHeartbeat {
+			evs = append(evs, ev)
+		}
+	}
+}
+
+func TestScaleOut(t *testing.T) {
+	redisURL := serviceRedis(t)
+	model := modelArg(t)
+	api := start(t, "api", "--addr=127.0.0.1:0", "--redis="+redisURL, "--api-keys="+serviceKey)
+	workers := []*service{
+		start(t, "worker", "--redis="+redisURL, "--model="+model, "--threads=1"),
+		start(t, "worker", "--redis="+redisURL, "--model="+model, "--threads=1"),
+	}
+	// Wait until both workers have registered with the queue.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		req, _ := http.NewRequest("GET", api.url+"/audio/queue", nil)
+		req.Header.Set("X-API-Key", serviceKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st struct {
+			Workers struct{ Processes int } `json:"workers"`
+		}
+		json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		if st.Workers.Processes == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("workers registered: %d, want 2; stderr: %s %s", st.Workers.Processes, workers[0].stderr, workers[1].stderr)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	wav := jfkWAV(t)
+	var ids []string
+	for range 6 {
+		ids = append(ids, post(t, api.url, wav))
+	}
+	byWorker := map[string]int{}
+	for _, id := range ids {
+		evs := events(t, api.url, id)
+		var started []string
+		for _, ev := range evs {
+			if ev.Type == models.EventStarted {
+				var d models.StartedData
+				json.Unmarshal(ev.Data, &d)
+				started = append(started, d.Worker)
+			}
+		}
+		if len(started) != 1 {
+			t.Errorf("task %s started %d times (%v), want once", id, len(started), started)
+			continue
+		}
+		byWorker[started[0]]++
+		if last := evs[len(evs)-1]; last.Type != models.EventCompleted {
+			t.Errorf("task %s ended with %s", id, last.Type)
+			continue
+		}
+		var res models.Result
+		json.Unmarshal(evs[len(evs)-1].Data, &res)
+		if !strings.Contains(words(res.Transcript), jfkSentence) {
+			t.Errorf("task %s transcript %q", id, res.Transcript)
+		}
+	}
+	if len(byWorker) != 2 {
+		t.Errorf("tasks per worker = %v, want both workers used", byWorker)
+	}
+	t.Logf("tasks per worker: %v", byWorker)
+}
