@@ -503,16 +503,20 @@ func (c *Classifier) decide(findings []finding, d *doc, ci *cueIndex, source str
 		c.decideLow(out, findings, d, ci, source)
 		return out
 	}
-	// Category: the one whose rules at the top level weigh most.
+	// Category: the one whose matches at the top level weigh most, longer
+	// matches a little more.
 	score := map[int]float64{}
 	best := map[int]*compiledRule{}
 	seenRule := map[*compiledRule]bool{}
 	for _, f := range findings {
-		if f.level != top || seenRule[f.rule] {
+		if f.level != top {
+			continue
+		}
+		score[f.rule.cat] += f.rule.weight + 0.01*float64(f.m.end-f.m.start)
+		if seenRule[f.rule] {
 			continue
 		}
 		seenRule[f.rule] = true
-		score[f.rule.cat] += f.rule.weight
 		if b := best[f.rule.cat]; b == nil || f.rule.weight > b.weight {
 			best[f.rule.cat] = f.rule
 		}

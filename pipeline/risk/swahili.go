@@ -30,7 +30,9 @@ var (
 	swNegTAM  = []string{"", "ja", "ku", "ta", "nge", "ngali", "kuwa"}
 	swRel     = []string{"ye", "o", "cho", "vyo", "zo", "lo", "po", "ko", "mo", "yo"}
 	swObj     = []string{"", "ni", "ku", "m", "mu", "mw", "tu", "wa", "ji", "i", "li", "ki", "vi", "zi", "ya", "u", "pa"}
-	swPerson  = map[string]bool{"ni": true, "ku": true, "m": true, "mu": true, "mw": true, "tu": true, "wa": true, "ji": true}
+	// The reflexive ji is no person object: anajipiga is self-harm, matched
+	// by its own stem (-jipiga).
+	swPerson = map[string]bool{"ni": true, "ku": true, "m": true, "mu": true, "mw": true, "tu": true, "wa": true}
 	// Extensions between the root and the final vowel: passive, applied,
 	// stative, reciprocal, causative and their common combinations.
 	swExt = []string{"", "w", "iw", "ew", "aw", "liw", "lew", "i", "e", "ik", "ek", "an", "ian", "ean", "iwan",
@@ -58,6 +60,8 @@ var swPrefixes = sync.OnceValue(func() map[string][]prefixInfo {
 		add("kuto"+o, prefixInfo{neg: true, tense: "ku", personObj: po, firstObj: fo})
 		// Habitual: hunipiga, humpiga.
 		add("hu"+o, prefixInfo{tense: "hu", personObj: po, firstObj: fo})
+		// Spoken first person present: najichoma (ninajichoma), nataka.
+		add("na"+o, prefixInfo{tense: "na", personObj: po, firstObj: fo, firstSubj: true})
 		for _, s := range swPosSubj {
 			add(s+o, prefixInfo{tense: "sub", personObj: po, firstObj: fo})
 			for _, t := range swPosTAM {
