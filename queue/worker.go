@@ -34,7 +34,7 @@ type WorkerConfig struct {
 	// Name identifies the worker in events and logs; default host:pid.
 	Name string
 	// PollInterval is how often an idle worker looks for new tasks; it
-	// bounds the latency from upload to start. Default 100ms.
+	// bounds the latency from upload to start. Default 50ms.
 	PollInterval time.Duration
 }
 
@@ -47,7 +47,7 @@ func (c WorkerConfig) WithDefaults() WorkerConfig {
 		c.ShutdownTimeout = 30 * time.Second
 	}
 	if c.PollInterval == 0 {
-		c.PollInterval = 100 * time.Millisecond
+		c.PollInterval = 50 * time.Millisecond
 	}
 	if c.Name == "" {
 		host, _ := os.Hostname()

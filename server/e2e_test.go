@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -55,7 +56,11 @@ func realEngine(t testing.TB) *whisper.Engine {
 		if engineErr != nil {
 			return
 		}
-		engine, engineErr = whisper.Open(whisper.Config{Model: m, Threads: 2, Slots: 1, BackendDir: os.Getenv("OPENCHS_AI_GGML_BACKENDS")})
+		threads := 2
+		if n, err := strconv.Atoi(os.Getenv("OPENCHS_AI_THREADS")); err == nil && n > 0 {
+			threads = n
+		}
+		engine, engineErr = whisper.Open(whisper.Config{Model: m, Threads: threads, Slots: 1, BackendDir: os.Getenv("OPENCHS_AI_GGML_BACKENDS")})
 	})
 	if engineErr != nil {
 		t.Fatalf("load model %s: %v", path, engineErr)

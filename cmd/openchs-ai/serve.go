@@ -54,6 +54,7 @@ type serviceConfig struct {
 	maxUploadMB  int64
 	readTimeout  time.Duration
 	shutdownWait time.Duration
+	pollInterval time.Duration
 	logFormat    string
 	logLevel     string
 	server       server.Config
@@ -81,6 +82,7 @@ var envFlags = map[string]string{
 	"audio-ttl":           "OPENCHS_AI_AUDIO_TTL",
 	"retain-audio":        "OPENCHS_AI_RETAIN_AUDIO",
 	"shutdown-timeout":    "OPENCHS_AI_SHUTDOWN_TIMEOUT",
+	"poll-interval":       "OPENCHS_AI_POLL_INTERVAL",
 	"log-format":          "OPENCHS_AI_LOG_FORMAT",
 	"log-level":           "OPENCHS_AI_LOG_LEVEL",
 }
@@ -103,6 +105,7 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 		c.model.register(fs, e.getenv)
 		fs.IntVar(&c.concurrency, "concurrency", 1, "recordings transcribed at once; each loads its own copy of the model (env OPENCHS_AI_CONCURRENCY)")
 		fs.DurationVar(&c.shutdownWait, "shutdown-timeout", 30*time.Second, "on shutdown, how long running tasks may finish before they are handed back to the queue (env OPENCHS_AI_SHUTDOWN_TIMEOUT)")
+		fs.DurationVar(&c.pollInterval, "poll-interval", 50*time.Millisecond, "how often an idle worker looks for tasks; bounds the upload-to-start latency (env OPENCHS_AI_POLL_INTERVAL)")
 		fs.BoolVar(&c.queue.RetainAudio, "retain-audio", false, "keep uploads in Redis after processing, until --audio-ttl (env OPENCHS_AI_RETAIN_AUDIO)")
 	}
 	fs.DurationVar(&c.queue.MaxDuration, "max-duration", 2*time.Hour, "longest recording accepted (env OPENCHS_AI_MAX_DURATION)")
@@ -286,7 +289,7 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 		}
 		defer engine.Close()
 		runner := &pipeline.Runner{Decoder: dec, Transcriber: engine, Model: engine.Model()}
-		worker, err = queue.NewWorker(rdb, c.queue, queue.WorkerConfig{Concurrency: c.concurrency, ShutdownTimeout: c.shutdownWait}, runner, log)
+		worker, err = queue.NewWorker(rdb, c.queue, queue.WorkerConfig{Concurrency: c.concurrency, ShutdownTimeout: c.shutdownWait, PollInterval: c.pollInterval}, runner, log)
 		if err != nil {
 			return err
 		}
