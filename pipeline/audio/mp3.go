@@ -1,12 +1,13 @@
 package audio
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 
-	"github.com/hajimehoshi/go-mp3"
+	"github.com/openchs/openchs-ai/pipeline/audio/internal/mp3"
 )
 
 // mpegHeader is a 4-byte MPEG audio frame header.
@@ -100,7 +101,9 @@ const (
 )
 
 // decodeMP3 skips ID3v2 tags, reads the first frame header and the
-// Xing/Info/LAME tag when present, and streams the frames through go-mp3.
+// Xing/Info/LAME tag when present, and streams the frames through the
+// layer III decoder. Frames that fail to decode are skipped, as players
+// do, unless they outnumber the good ones.
 // Encoder delay and padding from a LAME tag are trimmed, so the result
 // lines up sample for sample with the source that was encoded.
 func decodeMP3(in *input) (*Signal, error) {
@@ -119,8 +122,6 @@ func decodeMP3(in *input) (*Signal, error) {
 	switch {
 	case h.layer() != 3:
 		return nil, fmt.Errorf("mpeg layer %d audio (only layer III, mp3, is supported): %w", h.layer(), ErrUnsupportedFormat)
-	case h.version() == 0:
-		return nil, fmt.Errorf("mpeg-2.5 mp3 at %d Hz: %w", h.sampleRate(), ErrUnsupportedFormat)
 	case h.bitrateIndex() == 0:
 		return nil, fmt.Errorf("free-format mp3: %w", ErrUnsupportedFormat)
 	}
@@ -143,51 +144,68 @@ func decodeMP3(in *input) (*Signal, error) {
 		}
 	}
 
-	d, err := mp3.NewDecoder(plainReader{in.r})
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("mp3 has no audio frames: %w", ErrEmpty)
-		}
-		return nil, mp3Error(err)
-	}
 	s, err := newSink(rate, channels, in.cfg, -1)
 	if err != nil {
 		return nil, err
 	}
-	const blockFrames = 4608
-	buf := make([]byte, blockFrames*4)
-	planar := [][]float32{make([]float32, blockFrames), make([]float32, blockFrames)}
-	var pos int64 // decoded frames so far, before trimming
+	d := mp3.NewDecoder(in.r)
+	var (
+		out      [2][1152]float32
+		planar   [2][]float32
+		pos      int64 // decoded samples per channel so far, before trimming
+		frames   int
+		bad      int
+		firstBad error
+	)
 	for {
-		n, err := io.ReadFull(d, buf)
-		frames := int64(n / 4)
-		lo, hi := int64(0), frames
+		n, ch, r, err := d.Next(&out)
+		if err != nil {
+			var fe *mp3.FrameError
+			if errors.As(err, &fe) {
+				bad++
+				firstBad = cmp.Or(firstBad, err)
+				continue
+			}
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return nil, err
+		}
+		if r != rate {
+			// A frame of another stream (or a false sync): not ours.
+			bad++
+			firstBad = cmp.Or(firstBad, fmt.Errorf("frame at %d Hz in a %d Hz stream", r, rate))
+			continue
+		}
+		frames++
+		lo, hi := int64(0), int64(n)
 		if pos < skip {
-			lo = min(frames, skip-pos)
+			lo = min(hi, skip-pos)
 		}
 		if total >= 0 && pos+hi > skip+total {
 			hi = max(lo, skip+total-pos)
 		}
-		pos += frames
-		if hi > lo {
-			k := int(hi - lo)
-			l, r := planar[0][:k], planar[1][:k]
-			b := buf[lo*4:]
-			for i := range k {
-				l[i] = float32(int16(binary.LittleEndian.Uint16(b[4*i:]))) / (1 << 15)
-				r[i] = float32(int16(binary.LittleEndian.Uint16(b[4*i+2:]))) / (1 << 15)
-			}
-			p := [][]float32{l, r}[:channels]
-			if err := s.write(p); err != nil {
-				return nil, err
-			}
+		pos += int64(n)
+		if hi <= lo {
+			continue
 		}
-		if err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				break
-			}
-			return nil, mp3Error(err)
+		planar[0] = out[0][lo:hi]
+		planar[1] = out[1][lo:hi]
+		if ch == 1 {
+			planar[1] = planar[0] // a mono frame in a stereo stream
 		}
+		if err := s.write(planar[:channels]); err != nil {
+			return nil, err
+		}
+	}
+	if frames == 0 {
+		if firstBad != nil {
+			return nil, fmt.Errorf("mp3 has no decodable frame (%d bad, first: %v): %w", bad, firstBad, ErrCorrupt)
+		}
+		return nil, fmt.Errorf("mp3 has no audio frames: %w", ErrEmpty)
+	}
+	if bad > frames {
+		return nil, fmt.Errorf("mp3 has %d bad frames and %d good ones (first: %v): %w", bad, frames, firstBad, ErrCorrupt)
 	}
 	sig, err := s.finish()
 	if err != nil {
@@ -196,22 +214,6 @@ func decodeMP3(in *input) (*Signal, error) {
 	sig.Format = "mp3"
 	return sig, nil
 }
-
-// mp3Error classifies an error from go-mp3: errors of ours (limits) pass
-// through, anything else is a corrupt stream.
-func mp3Error(err error) error {
-	for _, sentinel := range []error{ErrTooLarge, ErrTooLong} {
-		if errors.Is(err, sentinel) {
-			return err
-		}
-	}
-	return fmt.Errorf("mp3 stream: %v: %w", err, ErrCorrupt)
-}
-
-// plainReader hides io.Seeker so that go-mp3 does not pre-scan the input.
-type plainReader struct{ r io.Reader }
-
-func (p plainReader) Read(b []byte) (int, error) { return p.r.Read(b) }
 
 // skipID3v2 discards any ID3v2 tags at the start of the input, reading
 // through them rather than allocating their claimed size.

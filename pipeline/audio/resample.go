@@ -20,17 +20,24 @@ const (
 	maxTable    = 1 << 20
 )
 
-// resampler converts a stream of samples from one rate to another with a
-// Kaiser-windowed sinc filter in polyphase form. Output sample k sits at
-// input time k·down/up; it is the dot product of the filter branch for the
-// fractional part of that time with the 2·half input samples around it.
-type resampler struct {
+// filter is a Kaiser-windowed sinc low-pass filter in polyphase form for
+// one rate ratio. It is read-only once built and shared by the resamplers
+// of all channels.
+type filter struct {
 	up, down int // output and input rate divided by their gcd
 	half     int // filter half-width in input samples
 	width    int // taps per branch, 2·half
 	exact    bool
 	phases   int       // branches in table
 	table    []float32 // (phases+1) branches of width taps each
+}
+
+// resampler converts a stream of samples from one rate to another. Output
+// sample k sits at input time k·down/up; it is the dot product of the
+// filter branch for the fractional part of that time with the 2·half input
+// samples around it.
+type resampler struct {
+	*filter
 
 	buf   []float32 // input history; buf[0] is input sample start
 	start int64
@@ -41,8 +48,20 @@ type resampler struct {
 }
 
 func newResampler(inRate, outRate int) *resampler {
+	return newFilter(inRate, outRate).resampler()
+}
+
+// resampler returns a new stream through f.
+func (f *filter) resampler() *resampler {
+	r := &resampler{filter: f}
+	r.buf = make([]float32, r.half, r.half+8192)
+	r.start = -int64(r.half)
+	return r
+}
+
+func newFilter(inRate, outRate int) *filter {
 	g := gcd(inRate, outRate)
-	r := &resampler{up: outRate / g, down: inRate / g}
+	r := &filter{up: outRate / g, down: inRate / g}
 	low := float64(min(inRate, outRate))
 	// Kaiser's estimate of the filter length for the attenuation and the
 	// transition width, in input samples.
@@ -81,8 +100,6 @@ func newResampler(inRate, outRate int) *resampler {
 			branch[j] = float32(v / sum) // unit gain at DC in every branch
 		}
 	}
-	r.buf = make([]float32, r.half, r.half+8192)
-	r.start = -int64(r.half)
 	return r
 }
 

@@ -43,9 +43,13 @@ func newSink(rate, channels int, cfg Config, hint int64) (*sink, error) {
 		hint = min(hint, s.maxFrames)
 		outHint = hint*SampleRate/int64(rate) + 1
 	}
+	var f *filter
+	if rate != SampleRate {
+		f = newFilter(rate, SampleRate)
+	}
 	for range nout {
-		if rate != SampleRate {
-			s.rs = append(s.rs, newResampler(rate, SampleRate))
+		if f != nil {
+			s.rs = append(s.rs, f.resampler())
 		}
 		s.out = append(s.out, newPCMStore(outHint))
 	}
