@@ -180,7 +180,7 @@ func (c *Classifier) Lexicon() *Lexicon { return c.lex }
 
 // ClassifyText triages plain text. Evidence spans carry no times.
 func (c *Classifier) ClassifyText(text string) *models.Classification {
-	var tz tokenizer
+	tz := tokenizer{toks: make([]token, 0, len(text)/5+1)}
 	tz.add(text, 0, -1)
 	return c.classify(&doc{text: text, toks: tz.toks}, "")
 }
@@ -190,8 +190,13 @@ func (c *Classifier) ClassifyText(text string) *models.Classification {
 // models.JoinSegments(segs), and its Start and End are those of the
 // segments it lies in.
 func (c *Classifier) ClassifySegments(segs []models.Segment, source string) *models.Classification {
-	var tz tokenizer
+	n := 0
+	for _, s := range segs {
+		n += len(s.Text) + 1
+	}
+	tz := tokenizer{toks: make([]token, 0, n/5+1)}
 	var b strings.Builder
+	b.Grow(n)
 	for i, s := range segs {
 		t := strings.TrimSpace(s.Text)
 		if t == "" {
@@ -260,19 +265,11 @@ type cueUse struct {
 // cueIndex records where each cue list matched.
 type cueIndex struct {
 	matches [][]match // by cue list
-	sent    []map[int]bool
-	part    []map[int]bool
-	clause  []map[int]bool
 }
 
 func (c *Classifier) classify(d *doc, source string) *models.Classification {
 	all := c.m.find(d.toks)
-	ci := cueIndex{
-		matches: make([][]match, len(c.cueInfo)),
-		sent:    make([]map[int]bool, len(c.cueInfo)),
-		part:    make([]map[int]bool, len(c.cueInfo)),
-		clause:  make([]map[int]bool, len(c.cueInfo)),
-	}
+	ci := cueIndex{matches: make([][]match, len(c.cueInfo))}
 	bridge := make([]bool, len(d.toks))
 	var hits []match
 	excepts := map[int][]match{}
@@ -285,14 +282,8 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 			excepts[o.idx] = append(excepts[o.idx], m)
 		case ownerCue:
 			ci.matches[o.idx] = append(ci.matches[o.idx], m)
-			if ci.sent[o.idx] == nil {
-				ci.sent[o.idx], ci.part[o.idx], ci.clause[o.idx] = map[int]bool{}, map[int]bool{}, map[int]bool{}
-			}
-			for t := m.start; t < m.end; t++ {
-				ci.sent[o.idx][d.toks[t].sent] = true
-				ci.part[o.idx][d.toks[t].part] = true
-				ci.clause[o.idx][d.toks[t].clause] = true
-				if o.idx == c.builtin.bridge {
+			if o.idx == c.builtin.bridge {
+				for t := m.start; t < m.end; t++ {
 					bridge[t] = true
 				}
 			}

@@ -6,9 +6,9 @@ import "strings"
 type matcher struct {
 	stems    *stemIndex
 	patterns []*pattern
-	byWord   map[string][]int // first element word or lemma -> patterns
-	byStem   map[int][]int    // first element stem id -> patterns
-	byPrefix []prefixStart
+	byWord   map[string][]int         // first element word or lemma -> patterns
+	byStem   map[int][]int            // first element stem id -> patterns
+	byPrefix map[string][]prefixStart // by the prefix's first two bytes
 	byMinor  []int
 }
 
@@ -18,7 +18,7 @@ type prefixStart struct {
 }
 
 func newMatcher() *matcher {
-	return &matcher{stems: newStemIndex(), byWord: map[string][]int{}, byStem: map[int][]int{}}
+	return &matcher{stems: newStemIndex(), byWord: map[string][]int{}, byStem: map[int][]int{}, byPrefix: map[string][]prefixStart{}}
 }
 
 // add compiles src and files it under owner.
@@ -37,7 +37,8 @@ func (m *matcher) add(src, lang string, owner int) error {
 		case altStem:
 			m.byStem[a.stem] = append(m.byStem[a.stem], idx)
 		case altPrefix:
-			m.byPrefix = append(m.byPrefix, prefixStart{a.word, idx})
+			k := a.word[:2]
+			m.byPrefix[k] = append(m.byPrefix[k], prefixStart{a.word, idx})
 		case altMinor:
 			m.byMinor = append(m.byMinor, idx)
 		}
@@ -64,9 +65,12 @@ type tokInfo struct {
 func (m *matcher) find(toks []token) []match {
 	infos := make([]tokInfo, len(toks))
 	memo := make(map[string][]stemHit)
+	arena := make([]string, 0, 3*len(toks))
 	for i := range toks {
 		w := toks[i].norm
-		infos[i].lemmas = lemmas(w, nil)
+		start := len(arena)
+		arena = lemmas(w, arena)
+		infos[i].lemmas = arena[start:len(arena):len(arena)]
 		hits, ok := memo[w]
 		if !ok {
 			hits = m.stems.analyse(w, nil)
@@ -75,15 +79,14 @@ func (m *matcher) find(toks []token) []match {
 		infos[i].stems = hits
 	}
 	var out []match
-	seen := make([]int, len(m.patterns))
-	for i := range seen {
-		seen[i] = -1
-	}
+	var tried []int // patterns tried at the current token
 	try := func(pi, ti int) {
-		if seen[pi] == ti {
-			return
+		for _, t := range tried {
+			if t == pi {
+				return
+			}
 		}
-		seen[pi] = ti
+		tried = append(tried, pi)
 		p := m.patterns[pi]
 		st := matchState{}
 		if end, ok := m.matchFrom(p, 0, ti, toks, infos, &st); ok {
@@ -91,6 +94,7 @@ func (m *matcher) find(toks []token) []match {
 		}
 	}
 	for ti := range toks {
+		tried = tried[:0]
 		for _, l := range infos[ti].lemmas {
 			for _, pi := range m.byWord[l] {
 				try(pi, ti)
@@ -101,9 +105,11 @@ func (m *matcher) find(toks []token) []match {
 				try(pi, ti)
 			}
 		}
-		for _, ps := range m.byPrefix {
-			if strings.HasPrefix(toks[ti].norm, ps.prefix) {
-				try(ps.pat, ti)
+		if w := toks[ti].norm; len(w) >= 2 {
+			for _, ps := range m.byPrefix[w[:2]] {
+				if strings.HasPrefix(w, ps.prefix) {
+					try(ps.pat, ti)
+				}
 			}
 		}
 		if len(m.byMinor) > 0 && isMinor(toks[ti].norm) {

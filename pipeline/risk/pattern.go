@@ -158,8 +158,9 @@ func lemmas(w string, out []string) []string {
 // isMinor reports whether w is a number from 1 to 17, in digits or
 // English words.
 func isMinor(w string) bool {
-	if n, err := strconv.Atoi(w); err == nil {
-		return n >= 1 && n <= 17
+	if len(w) > 0 && w[0] >= '0' && w[0] <= '9' {
+		n, err := strconv.Atoi(w)
+		return err == nil && n >= 1 && n <= 17
 	}
 	switch w {
 	case "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",

@@ -106,7 +106,7 @@ func (tz *tokenizer) add(text string, base, seg int) {
 }
 
 func (tz *tokenizer) word(w string, start, end, seg int) {
-	norm := strings.ToLower(strings.ReplaceAll(w, "’", "'"))
+	norm := normalise(w)
 	if partBreakers[norm] {
 		if len(tz.toks) > 0 && tz.toks[len(tz.toks)-1].part == tz.part {
 			tz.part++
@@ -167,6 +167,17 @@ func (tz *tokenizer) word(w string, start, end, seg int) {
 		return
 	}
 	emit(norm)
+}
+
+// normalise lower-cases w and folds the curly apostrophe, allocating
+// only when something changes.
+func normalise(w string) string {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
+			return strings.ToLower(strings.ReplaceAll(w, "’", "'"))
+		}
+	}
+	return w
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

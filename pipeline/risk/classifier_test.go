@@ -1,0 +1,248 @@
+package risk
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/openchs/openchs-ai/models"
+)
+
+func TestClassifyText(t *testing.T) {
+	tests := []struct {
+		name         string
+		text         string
+		wantPriority models.Priority
+		wantCategory string // "" to skip
+	}{
+		// Swahili morphology: subject, tense, object prefixes and extensions.
+		{"sw present with object", "Baba anampiga mdogo wangu.", "high", "physical_abuse"},
+		{"sw past first person", "Mjomba alinipiga jana.", "high", "physical_abuse"},
+		{"sw plural object", "Walimu wanatupiga viboko vingi hadi tunavuja damu.", "high", "physical_abuse"},
+		{"sw passive", "Dada yangu amebakwa na jirani.", "high", "sexual_abuse"},
+		{"sw relative", "Yule aliyenibaka bado yuko mtaani.", "high", "sexual_abuse"},
+		{"sw reflexive future", "Nitajiua kesho.", "high", "suicide_self_harm"},
+		{"sw marriage of a child", "Binti yangu wa miaka kumi na nne ataolewa mwezi ujao.", "high", "child_marriage"},
+		{"sw marry off passive", "Rafiki yangu anaogopa kuozwa.", "high", "child_marriage"},
+		{"sw fgm passive", "Wasichana wa kijiji chetu watakeketwa Desemba.", "high", "fgm"},
+		{"sw phone call is no beating", "Nilipiga simu jana kuuliza kuhusu huduma zenu.", "low", ""},
+		{"sw call me back is no beating", "Nipigieni simu tafadhali.", "low", ""},
+		// English inflection.
+		{"en past participle", "My brother was beaten by our uncle.", "high", "physical_abuse"},
+		{"en progressive", "My aunt keeps hitting me.", "high", "physical_abuse"},
+		// Negation, with and without scope.
+		{"en negated", "He doesn't hit me anymore.", "low", "physical_abuse"},
+		{"en never", "My father has never touched me.", "low", ""},
+		{"en negation does not reach past a clause", "He doesn't feed us, and he beats us.", "high", "physical_abuse"},
+		{"en not wanting is no negation", "I don't want to get married but my father is forcing me to marry an old man.", "high", "child_marriage"},
+		{"sw negative verb", "Baba hanipigi tena.", "low", ""},
+		{"sw never", "Mjomba hajawahi kunigusa.", "low", ""},
+		{"sw negative harm counts", "Watoto hawa hawapati chakula kabisa.", "medium", "neglect"},
+		// Hypothetical, media and information.
+		{"en what if", "What if a girl is raped, where does she go?", "low", "information_advice"},
+		{"en newspaper", "I read in the newspaper that girls were cut in Pokot.", "low", "information_advice"},
+		{"en information topic", "Where can I report child trafficking?", "low", "information_advice"},
+		{"en information with a victim", "How can I stop my uncle from touching me?", "high", "sexual_abuse"},
+		{"sw hypothetical", "Tuseme mtoto amebakwa, afanye nini?", "low", "information_advice"},
+		{"sw information with a victim", "Nataka kujua jinsi ya kumsaidia dada yangu, baba anambaka.", "high", "sexual_abuse"},
+		// Immediacy escalates; past and resolution lower.
+		{"en right now", "My father is beating my mother and me right now.", "critical", "physical_abuse"},
+		{"en tonight", "He said he will rape me tonight.", "critical", "sexual_abuse"},
+		{"sw sasa hivi", "Anampiga mtoto sasa hivi.", "critical", "physical_abuse"},
+		{"sw leo usiku", "Watamkeketa dada yangu leo usiku.", "critical", "fgm"},
+		{"en resolved", "My uncle raped me but he was arrested and jailed.", "low", "sexual_abuse"},
+		{"en long past", "My uncle molested me when I was little.", "medium", "sexual_abuse"},
+		{"en ongoing past", "My uncle molested me when I was little and he still does.", "high", "sexual_abuse"},
+		// Medium categories.
+		{"en bullying", "They bully me at school every day.", "medium", "bullying"},
+		{"en custody", "My ex refuses to pay child support.", "medium", "custody_maintenance"},
+		{"sw pregnancy", "Nina mimba na nina miaka kumi na tano.", "medium", "teen_pregnancy"},
+		// Nothing to find.
+		{"greeting", "Hello, good morning.", "low", "information_advice"},
+		{"empty", "", "low", "information_advice"},
+	}
+	c := Default()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := c.ClassifyText(tt.text)
+			if got.Priority != tt.wantPriority || (tt.wantCategory != "" && got.Category != tt.wantCategory) {
+				t.Errorf("got %s/%s (evidence %v), want %s/%s", got.Priority, got.Category, rules(got), tt.wantPriority, tt.wantCategory)
+			}
+			if got.RiskLevel != got.Priority {
+				t.Errorf("risk level %s differs from priority %s", got.RiskLevel, got.Priority)
+			}
+			if err := got.Validate(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func rules(c *models.Classification) []string {
+	var out []string
+	for _, e := range c.Evidence {
+		out = append(out, e.Rule)
+	}
+	return out
+}
+
+// TestEvidenceInInput checks, over every labelled narrative, that a
+// non-low decision carries evidence and that every evidence span is text
+// of the input.
+func TestEvidenceInInput(t *testing.T) {
+	c := Default()
+	for _, tc := range loadEval(t) {
+		got := c.ClassifyText(tc.Text)
+		if err := got.Validate(); err != nil {
+			t.Errorf("%s: %v", tc.ID, err)
+		}
+		if got.Priority != models.PriorityLow && len(got.Evidence) == 0 {
+			t.Errorf("%s: %s without evidence", tc.ID, got.Priority)
+		}
+		for _, e := range got.Evidence {
+			if e.Text == "" || !strings.Contains(tc.Text, e.Text) {
+				t.Errorf("%s: evidence of rule %s is not a span of the input", tc.ID, e.Rule)
+			}
+			if e.Rule == "" {
+				t.Errorf("%s: evidence without a rule", tc.ID)
+			}
+		}
+	}
+}
+
+func TestClassifySegmentsTimes(t *testing.T) {
+	segs := []models.Segment{
+		{Start: 0, End: 3.5, Text: " Habari, naitwa Amina. "},
+		{Start: 3.5, End: 7, Text: "Baba yangu wa kambo"},
+		{Start: 7, End: 9.25, Text: "ananibaka kila usiku."},
+		{Start: 9.25, End: 12, Text: ""},
+		{Start: 12, End: 15, Text: "Nisaidieni sasa hivi."},
+	}
+	got := Default().ClassifySegments(segs, "transcript")
+	if got.Priority != models.PriorityCritical || got.Category != "sexual_abuse" {
+		t.Fatalf("got %s/%s, want critical/sexual_abuse", got.Priority, got.Category)
+	}
+	joined := models.JoinSegments(segs)
+	want := []models.Evidence{
+		{Text: "ananibaka", Start: 7, End: 9.25, Rule: "sexual_abuse.rape_defilement", Source: "transcript"},
+		{Text: "sasa hivi", Start: 12, End: 15, Rule: "cue.immediacy", Source: "transcript"},
+	}
+	if diff := cmp.Diff(want, got.Evidence); diff != "" {
+		t.Errorf("evidence (-want +got):\n%s", diff)
+	}
+	for _, e := range got.Evidence {
+		if !strings.Contains(joined, e.Text) {
+			t.Errorf("evidence %q is not in the joined transcript", e.Text)
+		}
+	}
+}
+
+// TestClassifyTranscriptAndTranslation checks that the stronger reading
+// wins and the evidence of both readings is kept.
+func TestClassifyTranscriptAndTranslation(t *testing.T) {
+	transcript := &models.Transcript{Language: "sw", Segments: []models.Segment{
+		{Start: 0, End: 4, Text: "Mjomba wangu ananisumbua sana."},
+		{Start: 4, End: 8, Text: "Ananilazimisha kulala naye."},
+	}}
+	translation := &models.Transcript{Language: "en", Translated: true, Segments: []models.Segment{
+		{Start: 0, End: 8, Text: "My uncle bothers me a lot. He forces me to have sex with him."},
+	}}
+	got := Default().Classify(transcript, translation)
+	if got.Priority != models.PriorityHigh || got.Category != "sexual_abuse" {
+		t.Fatalf("got %s/%s, want high/sexual_abuse", got.Priority, got.Category)
+	}
+	sources := map[string]bool{}
+	for _, e := range got.Evidence {
+		sources[e.Source] = true
+	}
+	if !sources["translation"] {
+		t.Errorf("evidence %+v carries nothing from the translation", got.Evidence)
+	}
+	if only := Default().Classify(transcript, nil); only == nil || only.Priority.Rank() < 0 {
+		t.Errorf("transcript alone: %+v", only)
+	}
+	if none := Default().Classify(nil, nil); none.Priority != models.PriorityLow {
+		t.Errorf("no input: %+v", none)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	ev := func(text, source string) []models.Evidence {
+		return []models.Evidence{{Text: text, Rule: "r", Source: source}}
+	}
+	low := &models.Classification{Priority: "low", RiskLevel: "low", Category: "information_advice", Confidence: 0.8, Evidence: []models.Evidence{}}
+	highA := &models.Classification{Priority: "high", RiskLevel: "high", Category: "sexual_abuse", Confidence: 0.6, Evidence: ev("a", "transcript")}
+	highB := &models.Classification{Priority: "high", RiskLevel: "high", Category: "sexual_abuse", Confidence: 0.5, Evidence: ev("b", "translation")}
+	crit := &models.Classification{Priority: "critical", RiskLevel: "critical", Category: "physical_abuse", Confidence: 0.7, Evidence: ev("c", "translation")}
+	tests := []struct {
+		name string
+		a, b *models.Classification
+		want *models.Classification
+	}{
+		{"higher priority wins", highA, crit, &models.Classification{Priority: "critical", RiskLevel: "critical", Category: "physical_abuse", Confidence: 0.7,
+			Evidence: []models.Evidence{{Text: "c", Rule: "r", Source: "translation"}, {Text: "a", Rule: "r", Source: "transcript"}}}},
+		{"agreement raises confidence", highA, highB, &models.Classification{Priority: "high", RiskLevel: "high", Category: "sexual_abuse", Confidence: 0.8,
+			Evidence: []models.Evidence{{Text: "a", Rule: "r", Source: "transcript"}, {Text: "b", Rule: "r", Source: "translation"}}}},
+		{"low loses", low, highB, &models.Classification{Priority: "high", RiskLevel: "high", Category: "sexual_abuse", Confidence: 0.5, Evidence: ev("b", "translation")}},
+		{"nil", nil, low, low},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, Merge(tt.a, tt.b)); diff != "" {
+				t.Errorf("Merge (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestLexiconExtension checks that a helpline can add a rule in its own
+// lexicon file, without touching Go, and that mistakes are reported.
+func TestLexiconExtension(t *testing.T) {
+	lex := DefaultLexicon()
+	for i := range lex.Categories {
+		if lex.Categories[i].ID == "child_labour" {
+			lex.Categories[i].Rules = append(lex.Categories[i].Rules, Rule{
+				ID: "fishing", SubCategory: "Fishing", Priority: "medium",
+				Patterns: Patterns{English: []string{"fish* ... lake|nets"}, Swahili: []string{"-vua samaki"}},
+			})
+		}
+	}
+	path := filepath.Join(t.TempDir(), "lexicon.json")
+	writeJSON(t, path, lex)
+	c, err := New(Config{LexiconPath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.ClassifyText("Mjomba ananilazimisha kuvua samaki ziwani usiku.")
+	if got.Category != "child_labour" || got.Evidence[0].Rule != "child_labour.fishing" {
+		t.Errorf("got %s with %v, want the added child_labour.fishing rule", got.Category, rules(got))
+	}
+
+	broken := DefaultLexicon()
+	broken.Categories[0].Rules[0].English = append(broken.Categories[0].Rules[0].English, "... rape")
+	broken.Categories[0].Rules[0].Needs = []string{"no_such_cue"}
+	if _, err := NewWithLexicon(broken); err == nil || !strings.Contains(err.Error(), "no_such_cue") {
+		t.Errorf("NewWithLexicon(broken) error = %v, want it to name the unknown cue", err)
+	}
+	broken.Categories[0].Rules[0].Needs = nil
+	if _, err := NewWithLexicon(broken); err == nil || !strings.Contains(err.Error(), `"..."`) {
+		t.Errorf("NewWithLexicon(broken) error = %v, want it to name the bad pattern", err)
+	}
+	if _, err := New(Config{LexiconPath: filepath.Join(t.TempDir(), "missing.json")}); err == nil {
+		t.Error("New with a missing lexicon file succeeded")
+	}
+}
+
+func writeJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := jsonMarshalIndent(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
