@@ -61,64 +61,74 @@ type tokInfo struct {
 	stems  []stemHit
 }
 
+// wordInfo is what matching needs to know about one distinct word.
+type wordInfo struct {
+	tokInfo
+	cands []int // patterns whose first element matches the word
+}
+
 // find returns every match of every pattern in toks, in token order.
 func (m *matcher) find(toks []token) []match {
 	infos := make([]tokInfo, len(toks))
-	memo := make(map[string][]stemHit)
-	arena := make([]string, 0, 3*len(toks))
+	cands := make([][]int, len(toks))
+	words := make(map[string]*wordInfo, len(toks)/2)
 	for i := range toks {
 		w := toks[i].norm
-		start := len(arena)
-		arena = lemmas(w, arena)
-		infos[i].lemmas = arena[start:len(arena):len(arena)]
-		hits, ok := memo[w]
+		wi, ok := words[w]
 		if !ok {
-			hits = m.stems.analyse(w, nil)
-			memo[w] = hits
+			wi = m.describe(w)
+			words[w] = wi
 		}
-		infos[i].stems = hits
+		infos[i], cands[i] = wi.tokInfo, wi.cands
 	}
 	var out []match
-	var tried []int // patterns tried at the current token
-	try := func(pi, ti int) {
-		for _, t := range tried {
-			if t == pi {
-				return
-			}
-		}
-		tried = append(tried, pi)
-		p := m.patterns[pi]
-		st := matchState{}
-		if end, ok := m.matchFrom(p, 0, ti, toks, infos, &st); ok {
-			out = append(out, match{pat: p, start: ti, end: end, neg: st.neg, tense: st.tense, firstPers: st.firstPers})
-		}
-	}
 	for ti := range toks {
-		tried = tried[:0]
-		for _, l := range infos[ti].lemmas {
-			for _, pi := range m.byWord[l] {
-				try(pi, ti)
-			}
-		}
-		for _, h := range infos[ti].stems {
-			for _, pi := range m.byStem[h.id] {
-				try(pi, ti)
-			}
-		}
-		if w := toks[ti].norm; len(w) >= 2 {
-			for _, ps := range m.byPrefix[w[:2]] {
-				if strings.HasPrefix(w, ps.prefix) {
-					try(ps.pat, ti)
-				}
-			}
-		}
-		if len(m.byMinor) > 0 && isMinor(toks[ti].norm) {
-			for _, pi := range m.byMinor {
-				try(pi, ti)
+		for _, pi := range cands[ti] {
+			p := m.patterns[pi]
+			st := matchState{}
+			if end, ok := m.matchFrom(p, 0, ti, toks, infos, &st); ok {
+				out = append(out, match{pat: p, start: ti, end: end, neg: st.neg, tense: st.tense, firstPers: st.firstPers})
 			}
 		}
 	}
 	return out
+}
+
+// describe computes a word's lemmas, Swahili verb readings and candidate
+// patterns.
+func (m *matcher) describe(w string) *wordInfo {
+	wi := &wordInfo{tokInfo: tokInfo{lemmas: lemmas(w, nil), stems: m.stems.analyse(w, nil)}}
+	add := func(pi int) {
+		for _, c := range wi.cands {
+			if c == pi {
+				return
+			}
+		}
+		wi.cands = append(wi.cands, pi)
+	}
+	for _, l := range wi.lemmas {
+		for _, pi := range m.byWord[l] {
+			add(pi)
+		}
+	}
+	for _, h := range wi.stems {
+		for _, pi := range m.byStem[h.id] {
+			add(pi)
+		}
+	}
+	if len(w) >= 2 {
+		for _, ps := range m.byPrefix[w[:2]] {
+			if strings.HasPrefix(w, ps.prefix) {
+				add(ps.pat)
+			}
+		}
+	}
+	if isMinor(w) {
+		for _, pi := range m.byMinor {
+			add(pi)
+		}
+	}
+	return wi
 }
 
 type matchState struct {
