@@ -144,11 +144,34 @@ func decodeMP3(in *input) (*Signal, error) {
 		}
 	}
 
-	s, err := newSink(rate, channels, in.cfg, -1)
+	// Downmixing happens inside the decoder, before its synthesis filter
+	// bank; the sink then sees one channel.
+	mix := in.cfg.Channels == Downmix && channels == 2
+	// At 44.1 and 48 kHz the decoder can synthesise only the lower half
+	// of the spectrum at half the rate: the resampler drops everything
+	// above 8 kHz anyway, and what the cut at 11-12 kHz folds back lands
+	// above 8 kHz too. (At 32 kHz the cut would sit at 8 kHz: no.)
+	// The kept samples are those at the parity of the first sample after
+	// the encoder and decoder delays.
+	half := rate >= 44100
+	opts := mp3.Options{Mix: mix, HalfRate: half, HalfRatePhase: int(skip % 2)}
+	d := mp3.NewDecoder(in.r, opts)
+	outChannels := channels
+	if mix {
+		outChannels = 1
+	}
+	decRate := rate
+	if half {
+		decRate /= 2
+		skip /= 2
+		if total >= 0 {
+			total = (total + 1) / 2
+		}
+	}
+	s, err := newSink(decRate, outChannels, in.cfg, -1)
 	if err != nil {
 		return nil, err
 	}
-	d := mp3.NewDecoder(in.r)
 	var (
 		out      [2][1152]float32
 		planar   [2][]float32
@@ -171,10 +194,10 @@ func decodeMP3(in *input) (*Signal, error) {
 			}
 			return nil, err
 		}
-		if r != rate {
+		if r != decRate {
 			// A frame of another stream (or a false sync): not ours.
 			bad++
-			firstBad = cmp.Or(firstBad, fmt.Errorf("frame at %d Hz in a %d Hz stream", r, rate))
+			firstBad = cmp.Or(firstBad, fmt.Errorf("frame at %d Hz in a %d Hz stream", r, decRate))
 			continue
 		}
 		frames++
@@ -194,7 +217,7 @@ func decodeMP3(in *input) (*Signal, error) {
 		if ch == 1 {
 			planar[1] = planar[0] // a mono frame in a stereo stream
 		}
-		if err := s.write(planar[:channels]); err != nil {
+		if err := s.write(planar[:outChannels]); err != nil {
 			return nil, err
 		}
 	}
@@ -212,6 +235,8 @@ func decodeMP3(in *input) (*Signal, error) {
 		return nil, err
 	}
 	sig.Format = "mp3"
+	sig.SourceRate = rate
+	sig.SourceChannels = channels
 	return sig, nil
 }
 

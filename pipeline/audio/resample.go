@@ -10,7 +10,7 @@ import "math"
 const (
 	passEdge    = 0.4375 // 7 kHz of 16 kHz
 	stopEdge    = 0.5
-	attenuation = 70.0 // stop-band rejection the Kaiser window is designed for, in dB
+	attenuation = 65.0 // stop-band rejection the Kaiser window is designed for, in dB
 
 	// exactPhases is the largest number of polyphase branches kept as a
 	// table; ratios that need more interpolate between tablePhases

@@ -24,12 +24,26 @@ import (
 type Decoder struct {
 	src  *source
 	prev *frame.Frame
+	opts Options
+}
+
+// Options choose cheaper output when a caller does not need all of it.
+type Options struct {
+	// Mix averages the channels of stereo frames into one.
+	Mix bool
+	// HalfRate synthesises only the lower half of the spectrum, at half
+	// the sample rate: a 44.1 kHz stream comes out at 22.05 kHz with
+	// everything up to about 10.5 kHz, for half the synthesis work.
+	HalfRate bool
+	// HalfRatePhase (0 or 1) chooses which full-rate samples HalfRate
+	// keeps: output sample k is full-rate sample 2k+HalfRatePhase.
+	HalfRatePhase int
 }
 
 // NewDecoder returns a decoder reading frames from r, which must be
 // positioned at (or before) the first frame header.
-func NewDecoder(r io.Reader) *Decoder {
-	return &Decoder{src: &source{r: r}}
+func NewDecoder(r io.Reader, opts Options) *Decoder {
+	return &Decoder{src: &source{r: r}, opts: opts}
 }
 
 // FrameError is a frame the decoder could not decode. Decoding can go on
@@ -40,7 +54,8 @@ func (e *FrameError) Error() string { return e.Err.Error() }
 func (e *FrameError) Unwrap() error { return e.Err }
 
 // Next decodes the next frame into out and returns the number of samples
-// per channel, the number of channels and the sample rate. It returns
+// per channel, the number of channels in out (1 when mixing) and the
+// sample rate. It returns
 // io.EOF after the last frame (a truncated last frame counts as the end),
 // a *FrameError for a frame it had to skip, and other errors from the
 // underlying reader as they are.
@@ -69,7 +84,14 @@ func (d *Decoder) Next(out *[2][1152]float32) (n, channels, rate int, err error)
 		return 0, 0, 0, &FrameError{Err: err}
 	}
 	d.prev = f
-	return f.Decode(out), f.Channels(), rate, nil
+	n = f.Decode(out, d.opts.Mix, d.opts.HalfRate, d.opts.HalfRatePhase)
+	if d.opts.HalfRate {
+		rate /= 2
+	}
+	if d.opts.Mix {
+		return n, 1, rate, nil
+	}
+	return n, f.Channels(), rate, nil
 }
 
 // source gives the frame reader the ReadFull it expects. An error from the

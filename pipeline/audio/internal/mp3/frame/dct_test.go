@@ -16,7 +16,7 @@ func TestDCTMatchesDefinition(t *testing.T) {
 			x[i] = float32(rng.NormFloat64())
 		}
 		in := x
-		dctII(x[:], tmp[:])
+		dctII(&x, &tmp)
 		for k := range x {
 			var want float64
 			for i, v := range in {

@@ -120,9 +120,19 @@ func (f *Frame) Channels() int {
 }
 
 // Decode writes the frame's samples, in [-1, 1], to out[ch] for each of
-// its channels and returns the number of samples per channel.
-func (f *Frame) Decode(out *[2][1152]float32) int {
+// its channels and returns the number of samples per channel. With mix,
+// the channels are averaged into out[0] before the synthesis filter bank
+// (which is linear), at half its cost. With half, only the lower 16
+// subbands are synthesised and every other sample is computed: the output
+// is at half the sample rate and holds the lower half of the spectrum,
+// the upper half being dropped rather than folded down; phase (0 or 1)
+// picks the even or the odd samples.
+func (f *Frame) Decode(out *[2][1152]float32, mix, half bool, phase int) int {
 	nch := f.header.NumberOfChannels()
+	sbLimit, perGranule := 32, consts.SamplesPerGr
+	if half {
+		sbLimit, perGranule = 16, consts.SamplesPerGr/2
+	}
 	for gr := 0; gr < f.header.Granules(); gr++ {
 		for ch := 0; ch < nch; ch++ {
 			f.requantize(gr, ch)
@@ -131,12 +141,22 @@ func (f *Frame) Decode(out *[2][1152]float32) int {
 		f.stereo(gr)
 		for ch := 0; ch < nch; ch++ {
 			f.antialias(gr, ch)
-			f.hybridSynthesis(gr, ch)
+			f.hybridSynthesis(gr, ch, sbLimit)
 			f.frequencyInversion(gr, ch)
-			f.subbandSynthesis(gr, ch, out[ch][consts.SamplesPerGr*gr:])
+		}
+		if mix && nch == 2 {
+			l, r := &f.mainData.Is[gr][0], &f.mainData.Is[gr][1]
+			for i := range l {
+				l[i] = (l[i] + r[i]) * 0.5
+			}
+			f.subbandSynthesis(gr, 0, out[0][perGranule*gr:], half, phase)
+			continue
+		}
+		for ch := 0; ch < nch; ch++ {
+			f.subbandSynthesis(gr, ch, out[ch][perGranule*gr:], half, phase)
 		}
 	}
-	return consts.SamplesPerGr * f.header.Granules()
+	return perGranule * f.header.Granules()
 }
 
 func (f *Frame) requantizeProcessLong(gr, ch, is_pos, sfb int) {
@@ -471,9 +491,11 @@ func (f *Frame) antialias(gr int, ch int) {
 	}
 }
 
-func (f *Frame) hybridSynthesis(gr int, ch int) {
-	// Loop through all 32 subbands
-	for sb := 0; sb < 32; sb++ {
+// hybridSynthesis runs the IMDCT of the first sbLimit subbands and
+// silences the others.
+func (f *Frame) hybridSynthesis(gr int, ch int, sbLimit int) {
+	clear(f.mainData.Is[gr][ch][sbLimit*18:])
+	for sb := 0; sb < sbLimit; sb++ {
 		// Determine blocktype for this subband
 		bt := int(f.sideInfo.BlockType[gr][ch])
 		if (f.sideInfo.WinSwitchFlag[gr][ch] == 1) &&
@@ -511,29 +533,84 @@ var dctScale = func() (t [33][]float32) {
 	return t
 }()
 
-// dctII computes X[k] = Σ x[i]·cos(π(i+½)k/n) in place, for n = len(x) a
-// power of two up to 32, with Lee's fast algorithm; tmp has the length of
-// x.
-func dctII(x, tmp []float32) {
-	n := len(x)
-	if n == 1 {
-		return
-	}
-	half := n / 2
-	c := dctScale[n]
-	for i := 0; i < half; i++ {
-		a, b := x[i], x[n-1-i]
+// dctII computes X[k] = Σ x[i]·cos(π(i+½)k/32) in place with Lee's fast
+// algorithm: each size splits into two DCTs of half the size. The sizes
+// are written out as separate functions on arrays so that the compiler
+// drops the bounds checks.
+func dctII(x, tmp *[32]float32) { dct32(x, tmp) }
+
+func dct32(x, tmp *[32]float32) {
+	c := (*[16]float32)(dctScale[32])
+	for i := 0; i < 16; i++ {
+		a, b := x[i], x[32-1-i]
 		tmp[i] = a + b
-		tmp[i+half] = (a - b) * c[i]
+		tmp[i+16] = (a - b) * c[i]
 	}
-	dctII(tmp[:half], x[:half])
-	dctII(tmp[half:], x[half:])
-	for i := 0; i < half-1; i++ {
+	dct16((*[16]float32)(tmp[:16]), (*[16]float32)(x[:16]))
+	dct16((*[16]float32)(tmp[16:]), (*[16]float32)(x[16:]))
+	for i := 0; i < 16-1; i++ {
 		x[2*i] = tmp[i]
-		x[2*i+1] = tmp[i+half] + tmp[i+half+1]
+		x[2*i+1] = tmp[i+16] + tmp[i+16+1]
 	}
-	x[n-2] = tmp[half-1]
-	x[n-1] = tmp[n-1]
+	x[32-2] = tmp[16-1]
+	x[32-1] = tmp[32-1]
+}
+
+func dct16(x, tmp *[16]float32) {
+	c := (*[8]float32)(dctScale[16])
+	for i := 0; i < 8; i++ {
+		a, b := x[i], x[16-1-i]
+		tmp[i] = a + b
+		tmp[i+8] = (a - b) * c[i]
+	}
+	dct8((*[8]float32)(tmp[:8]), (*[8]float32)(x[:8]))
+	dct8((*[8]float32)(tmp[8:]), (*[8]float32)(x[8:]))
+	for i := 0; i < 8-1; i++ {
+		x[2*i] = tmp[i]
+		x[2*i+1] = tmp[i+8] + tmp[i+8+1]
+	}
+	x[16-2] = tmp[8-1]
+	x[16-1] = tmp[16-1]
+}
+
+func dct8(x, tmp *[8]float32) {
+	c := (*[4]float32)(dctScale[8])
+	for i := 0; i < 4; i++ {
+		a, b := x[i], x[8-1-i]
+		tmp[i] = a + b
+		tmp[i+4] = (a - b) * c[i]
+	}
+	dct4((*[4]float32)(tmp[:4]), (*[4]float32)(x[:4]))
+	dct4((*[4]float32)(tmp[4:]), (*[4]float32)(x[4:]))
+	for i := 0; i < 4-1; i++ {
+		x[2*i] = tmp[i]
+		x[2*i+1] = tmp[i+4] + tmp[i+4+1]
+	}
+	x[8-2] = tmp[4-1]
+	x[8-1] = tmp[8-1]
+}
+
+func dct4(x, tmp *[4]float32) {
+	c := (*[2]float32)(dctScale[4])
+	for i := 0; i < 2; i++ {
+		a, b := x[i], x[4-1-i]
+		tmp[i] = a + b
+		tmp[i+2] = (a - b) * c[i]
+	}
+	dct2((*[2]float32)(tmp[:2]), (*[2]float32)(x[:2]))
+	dct2((*[2]float32)(tmp[2:]), (*[2]float32)(x[2:]))
+	for i := 0; i < 2-1; i++ {
+		x[2*i] = tmp[i]
+		x[2*i+1] = tmp[i+2] + tmp[i+2+1]
+	}
+	x[4-2] = tmp[2-1]
+	x[4-1] = tmp[4-1]
+}
+
+func dct2(x, tmp *[2]float32) {
+	a, b := x[0], x[1]
+	x[0] = a + b
+	x[1] = (a - b) * dctScale[2][0]
 }
 
 var synthDtbl = [512]float32{
@@ -671,17 +748,21 @@ var synthDtbl = [512]float32{
 // time slots of a granule. The matrixing V[i] = Σ cos((16+i)(2j+1)π/64)·S[j]
 // is a 32-point DCT-II X of S: V[i] = X[16+i] for i < 16, V[16] = 0,
 // V[i] = -X[48-i] for 17 ≤ i ≤ 48 and V[i] = -X[i-48] above.
-func (f *Frame) subbandSynthesis(gr int, ch int, out []float32) {
+func (f *Frame) subbandSynthesis(gr int, ch int, out []float32, half bool, phase int) {
 	var s, tmp [32]float32
 	var u [512]float32
 	d := &f.mainData.Is[gr][ch]
 	v := &f.v_vec[ch]
-	out = out[:18*32]
+	step, first := 1, 0
+	if half {
+		step, first = 2, phase&1
+	}
+	out = out[:18*32/step]
 	for ss := 0; ss < 18; ss++ {
 		for i := range s {
 			s[i] = d[i*18+ss]
 		}
-		dctII(s[:], tmp[:])
+		dctII(&s, &tmp)
 		o := (f.vOff[ch] - 64) & 1023
 		f.vOff[ch] = o
 		nv := v[o : o+64]
@@ -699,7 +780,7 @@ func (f *Frame) subbandSynthesis(gr int, ch int, out []float32) {
 			copy(u[i:i+32], v[a:a+32])
 			copy(u[i+32:i+64], v[b:b+32])
 		}
-		for i := 0; i < 32; i++ {
+		for i := first; i < 32; i += step {
 			var sum float32
 			for j := i; j < 512; j += 32 {
 				sum += u[j] * synthDtbl[j]
@@ -710,7 +791,7 @@ func (f *Frame) subbandSynthesis(gr int, ch int, out []float32) {
 			case sum < -1:
 				sum = -1
 			}
-			out[32*ss+i] = sum
+			out[(32*ss+i)/step] = sum
 		}
 	}
 }

@@ -107,13 +107,22 @@ func Win(in []float32, blockType int, out *[36]float32) {
 		}
 		return
 	}
-	const N = 36
+	// The 36 outputs come in mirrored pairs: y[17-p] = -y[p] and
+	// y[53-p] = y[p], so only p in 0..8 and 18..26 are computed.
 	iwd := &imdctWinData[blockType&3]
-	for p := 0; p < N; p++ {
-		sum := float32(0.0)
-		for m := 0; m < N/2; m++ {
-			sum += in[m] * cosN36[m][p]
+	for _, p := range [...]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 18, 19, 20, 21, 22, 23, 24, 25, 26} {
+		var s0, s1 float32
+		for m := 0; m < 18; m += 2 {
+			s0 += in[m] * cosN36[m][p]
+			s1 += in[m+1] * cosN36[m+1][p]
 		}
-		out[p] = sum * iwd[p]
+		y := s0 + s1
+		if p < 9 {
+			out[p] = y * iwd[p]
+			out[17-p] = -y * iwd[17-p]
+		} else {
+			out[p] = y * iwd[p]
+			out[53-p] = y * iwd[53-p]
+		}
 	}
 }
