@@ -82,7 +82,7 @@ func (l *lockedBuffer) String() string {
 
 // start runs the command with args and, for serve and api, waits for its
 // "listening on" line. The process gets SIGTERM at the end of the test.
-func start(t *testing.T, args ...string) *service {
+func start(t testing.TB, args ...string) *service {
 	t.Helper()
 	cmd := exec.Command(binPath, args...)
 	cmd.Env = os.Environ()
