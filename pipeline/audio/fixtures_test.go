@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // kit builds fixtures from the jfk speech sample in a temporary directory.
@@ -290,12 +292,16 @@ func TestDecodeFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sig.Format != fx.format || sig.SourceRate != fx.rate || sig.SourceChannels != fx.channels {
-				t.Errorf("got %s %d Hz %d ch, want %s %d Hz %d ch", sig.Format, sig.SourceRate, sig.SourceChannels,
-					fx.format, fx.rate, fx.channels)
+			type source struct {
+				Format         string
+				Rate, Channels int
 			}
-			want := ffmpegDecode(t, ref, downmixFilter(fx.channels))
-			compareSignal(t, "downmix", sig.Mono(), want)
+			want, got := source{fx.format, fx.rate, fx.channels}, source{sig.Format, sig.SourceRate, sig.SourceChannels}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("source (-want +got):\n%s", diff)
+			}
+			ref16 := ffmpegDecode(t, ref, downmixFilter(fx.channels))
+			compareSignal(t, "downmix", sig.Mono(), ref16)
 
 			if fx.channels == 1 {
 				return
