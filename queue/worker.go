@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -71,6 +72,10 @@ type Worker struct {
 	proc Processor
 	log  *slog.Logger
 	srv  *asynq.Server
+	// running counts handlers still executing: asynq stops waiting for a
+	// handler at the shutdown timeout, but its transcription must end
+	// before the engine is closed.
+	running sync.WaitGroup
 }
 
 // NewWorker returns a Worker on rdb, which it does not close.
@@ -110,8 +115,12 @@ func (w *Worker) Start() error {
 }
 
 // Shutdown stops taking tasks, lets running ones finish for up to the
-// shutdown timeout and hands the rest back to the queue.
-func (w *Worker) Shutdown() { w.srv.Shutdown() }
+// shutdown timeout and hands the rest back to the queue. It returns once no
+// handler runs any more.
+func (w *Worker) Shutdown() {
+	w.srv.Shutdown()
+	w.running.Wait()
+}
 
 // emitter publishes a running task's events and keeps its record's stage
 // and progress current.
@@ -126,6 +135,8 @@ func (e emitter) Emit(ctx context.Context, ev models.Event) error {
 }
 
 func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
+	w.running.Add(1)
+	defer w.running.Done()
 	var p payload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("decode payload: %v: %w", err, asynq.SkipRetry)

@@ -294,3 +294,84 @@ func TestScaleOut(t *testing.T) {
 	}
 	t.Logf("tasks per worker: %v", byWorker)
 }
+
+// stop sends SIGTERM and waits for the process to exit.
+func (s *service) stop(t *testing.T, within time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(within):
+		t.Fatalf("did not stop within %v", within)
+	}
+	return time.Since(start)
+}
+
+// waitEvent reads a task's events until one of type typ arrives.
+func waitEvent(t *testing.T, url, id string, typ models.EventType) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", url+"/audio/task/"+id+"/events", nil)
+	req.Header.Set("X-API-Key", serviceKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var ev models.Event
+		if err := dec.Decode(&ev); err != nil {
+			t.Fatalf("no %s event: %v", typ, err)
+		}
+		if ev.Type == typ {
+			return
+		}
+	}
+}
+
+func taskStatus(t *testing.T, redisURL, id string) string {
+	t.Helper()
+	opts, _ := redis.ParseURL(redisURL)
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	st, err := rdb.HGet(context.Background(), "openchs:task:"+id, "status").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestGracefulShutdown(t *testing.T) {
+	redisURL := serviceRedis(t)
+	model := modelArg(t)
+	long := longRecording(t, 6) // 66 s of speech: seconds of work
+
+	t.Run("a running task finishes", func(t *testing.T) {
+		s := start(t, "serve", "--addr=127.0.0.1:0", "--redis="+redisURL, "--api-keys="+serviceKey, "--model="+model, "--shutdown-timeout=60s")
+		id := post(t, s.url, long)
+		waitEvent(t, s.url, id, models.EventStarted)
+		took := s.stop(t, 70*time.Second)
+		if st := taskStatus(t, redisURL, id); st != "completed" {
+			t.Errorf("after shutdown the task is %s, want completed", st)
+		}
+		t.Logf("stopped in %v", took)
+	})
+
+	t.Run("a task that cannot finish in time is handed back", func(t *testing.T) {
+		s := start(t, "serve", "--addr=127.0.0.1:0", "--redis="+redisURL, "--api-keys="+serviceKey, "--model="+model, "--shutdown-timeout=1s")
+		id := post(t, s.url, long)
+		waitEvent(t, s.url, id, models.EventTranscriptionProgress)
+		if took := s.stop(t, 20*time.Second); took > 10*time.Second {
+			t.Errorf("shutdown took %v with a 1s timeout", took)
+		}
+		if st := taskStatus(t, redisURL, id); st != "queued" {
+			t.Errorf("after shutdown the task is %s, want queued", st)
+		}
+		// The next process on the same Redis completes it.
+		next := start(t, "serve", "--addr=127.0.0.1:0", "--redis="+redisURL, "--api-keys="+serviceKey, "--model="+model)
+		waitEvent(t, next.url, id, models.EventCompleted)
+	})
+}
