@@ -169,3 +169,42 @@ func TestDecodeFileIgnoresName(t *testing.T) {
 		t.Errorf("file over MaxBytes: got %v, want ErrTooLarge", err)
 	}
 }
+
+// An MP3 with a burst of garbage in the middle (a damaged sector, a bad
+// network copy) still decodes: the bad frames are skipped, as players do,
+// and the recording keeps about its length. An MP3 that is mostly garbage
+// is corrupt.
+func TestMP3WithDamage(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join("testdata", "tone-44k-stereo.mp3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, err := Decode(bytes.NewReader(good), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	damaged := bytes.Clone(good)
+	for i := len(good) / 2; i < len(good)/2+200; i++ {
+		damaged[i] = byte(rng.Uint32())
+	}
+	sig, err := Decode(bytes.NewReader(damaged), Config{})
+	if err != nil {
+		t.Fatalf("200 damaged bytes in %d: %v", len(good), err)
+	}
+	if d := absDur(sig.Duration() - clean.Duration()); d > 100*time.Millisecond {
+		t.Errorf("damaged copy decodes to %v, the clean one to %v", sig.Duration(), clean.Duration())
+	}
+
+	mostlyBad := bytes.Clone(good)
+	for i := 400; i < len(mostlyBad); i++ {
+		mostlyBad[i] = byte(rng.Uint32())
+	}
+	if _, err := Decode(bytes.NewReader(mostlyBad), Config{}); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("mp3 that is garbage after its first frames: got %v, want ErrCorrupt", err)
+	}
+
+	if _, err := Decode(bytes.NewReader(good), Config{MaxDuration: 100 * time.Millisecond}); !errors.Is(err, ErrTooLong) {
+		t.Errorf("mp3 over MaxDuration: got %v, want ErrTooLong", err)
+	}
+}

@@ -227,6 +227,11 @@ func decodeMP3(in *input) (*Signal, error) {
 		}
 		return nil, fmt.Errorf("mp3 has no audio frames: %w", ErrEmpty)
 	}
+	// A stream that is more garbage than audio (beyond a little trailing
+	// padding) is damaged, however many good frames it starts with.
+	if junk := d.Junk(); junk > 1024 && junk > int64(frames)*int64(h.frameSize()) {
+		return nil, fmt.Errorf("mp3 has %d bytes that are not audio frames after %d frames of audio: %w", junk, frames, ErrCorrupt)
+	}
 	if bad > frames {
 		return nil, fmt.Errorf("mp3 has %d bad frames and %d good ones (first: %v): %w", bad, frames, firstBad, ErrCorrupt)
 	}

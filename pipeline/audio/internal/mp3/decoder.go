@@ -12,6 +12,7 @@
 package mp3
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -20,11 +21,23 @@ import (
 	"github.com/openchs/openchs-ai/pipeline/audio/internal/mp3/frame"
 )
 
+// catchPanics turns a panic while decoding a frame (an index out of range
+// on a malformed stream the frame code does not check for) into a
+// FrameError. The fuzz test turns it off to see them.
+var catchPanics = true
+
 // Decoder reads layer III frames from a stream.
 type Decoder struct {
 	src  *source
+	peek peeker
 	prev *frame.Frame
 	opts Options
+	junk int64
+}
+
+type peeker interface {
+	io.Reader
+	Peek(n int) ([]byte, error)
 }
 
 // Options choose cheaper output when a caller does not need all of it.
@@ -43,7 +56,26 @@ type Options struct {
 // NewDecoder returns a decoder reading frames from r, which must be
 // positioned at (or before) the first frame header.
 func NewDecoder(r io.Reader, opts Options) *Decoder {
-	return &Decoder{src: &source{r: r}, opts: opts}
+	p, ok := r.(peeker)
+	if !ok {
+		p = bufio.NewReader(r)
+	}
+	return &Decoder{src: &source{r: p}, peek: p, opts: opts}
+}
+
+// Junk is the number of bytes skipped so far that were neither frames nor
+// tags (ID3, APE, Lyrics3): damage, or not MPEG audio at all.
+func (d *Decoder) Junk() int64 { return d.junk }
+
+// atTag reports whether the stream continues with a metadata tag.
+func (d *Decoder) atTag() bool {
+	b, _ := d.peek.Peek(8)
+	for _, magic := range []string{"TAG", "APETAGEX", "ID3", "LYRICSBE"} {
+		if len(b) >= len(magic) && string(b[:len(magic)]) == magic {
+			return true
+		}
+	}
+	return false
 }
 
 // FrameError is a frame the decoder could not decode. Decoding can go on
@@ -61,14 +93,21 @@ func (e *FrameError) Unwrap() error { return e.Err }
 // underlying reader as they are.
 func (d *Decoder) Next(out *[2][1152]float32) (n, channels, rate int, err error) {
 	defer func() {
+		if !catchPanics {
+			return
+		}
 		if r := recover(); r != nil {
 			d.prev = nil
 			n, channels, rate = 0, 0, 0
 			err = &FrameError{Err: fmt.Errorf("mp3: malformed frame: %v", r)}
 		}
 	}()
+	start, tag := d.src.pos, d.atTag()
 	f, _, err := frame.Read(d.src, d.src.pos, d.prev)
 	if err != nil {
+		if !tag {
+			d.junk += d.src.pos - start
+		}
 		d.prev = nil
 		var eof *consts.UnexpectedEOF
 		if errors.Is(err, io.EOF) || errors.As(err, &eof) {
@@ -82,6 +121,9 @@ func (d *Decoder) Next(out *[2][1152]float32) (n, channels, rate int, err error)
 	rate, err = f.SamplingFrequency()
 	if err != nil {
 		return 0, 0, 0, &FrameError{Err: err}
+	}
+	if skipped := d.src.pos - start - int64(f.Size()); skipped > 0 && !tag {
+		d.junk += skipped
 	}
 	d.prev = f
 	n = f.Decode(out, d.opts.Mix, d.opts.HalfRate, d.opts.HalfRatePhase)

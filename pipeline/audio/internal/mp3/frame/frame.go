@@ -114,6 +114,12 @@ func (f *Frame) SamplingFrequency() (int, error) {
 	return f.header.SamplingFrequencyValue()
 }
 
+// Size is the length of the frame in the stream, in bytes.
+func (f *Frame) Size() int {
+	n, _ := f.header.FrameSize()
+	return n
+}
+
 // Channels is the number of channels in the frame.
 func (f *Frame) Channels() int {
 	return f.header.NumberOfChannels()
