@@ -756,7 +756,6 @@ var synthDtbl = [512]float32{
 // V[i] = -X[48-i] for 17 ≤ i ≤ 48 and V[i] = -X[i-48] above.
 func (f *Frame) subbandSynthesis(gr int, ch int, out []float32, half bool, phase int) {
 	var s, tmp [32]float32
-	var u [512]float32
 	d := &f.mainData.Is[gr][ch]
 	v := &f.v_vec[ch]
 	step, first := 1, 0
@@ -780,16 +779,17 @@ func (f *Frame) subbandSynthesis(gr int, ch int, out []float32, half bool, phase
 		for i := 49; i < 64; i++ {
 			nv[i] = -s[i-48]
 		}
-		for i := 0; i < 512; i += 64 { // Build the U vector from the ring
-			a := (o + i<<1) & 1023
-			b := (o + i<<1 + 96) & 1023
-			copy(u[i:i+32], v[a:a+32])
-			copy(u[i+32:i+64], v[b:b+32])
+		// The U vector is 16 runs of 32 values from the ring: run 2m at
+		// V[128m], run 2m+1 at V[128m+96].
+		var base [16]int
+		for m := 0; m < 8; m++ {
+			base[2*m] = (o + 128*m) & 1023
+			base[2*m+1] = (o + 128*m + 96) & 1023
 		}
 		for i := first; i < 32; i += step {
 			var sum float32
-			for j := i; j < 512; j += 32 {
-				sum += u[j] * synthDtbl[j]
+			for k, b := range base {
+				sum += v[b+i] * synthDtbl[32*k+i]
 			}
 			switch {
 			case sum > 1:
