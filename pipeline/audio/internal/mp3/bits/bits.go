@@ -71,6 +71,24 @@ func (b *Bits) Bits(num int) int {
 	return int(tmp)
 }
 
+// Peek returns the next num (at most 24) bits without consuming them,
+// reading zeros past the end.
+func (b *Bits) Peek(num int) int {
+	var bb [4]byte
+	if b.bytePos < len(b.vec) {
+		copy(bb[:], b.vec[b.bytePos:])
+	}
+	tmp := (uint32(bb[0]) << 24) | (uint32(bb[1]) << 16) | (uint32(bb[2]) << 8) | (uint32(bb[3]))
+	tmp <<= uint(b.bitPos)
+	return int(tmp >> (32 - uint(num)))
+}
+
+// Skip consumes num bits.
+func (b *Bits) Skip(num int) {
+	b.bytePos += (b.bitPos + num) >> 3
+	b.bitPos = (b.bitPos + num) & 0x07
+}
+
 func (b *Bits) BitPos() int {
 	return b.bytePos<<3 + b.bitPos
 }

@@ -345,6 +345,60 @@ var huffmanMain = [...]huffTables{
 	{huffmanTable[2773:], 31, 0},   // Table 33
 }
 
+// lutBits is the length of the code prefixes looked up in one step.
+const lutBits = 8
+
+// lutEntry is the code word that a lutBits-bit prefix starts with: its
+// value and length, or length 0 when the code is longer than lutBits.
+type lutEntry struct {
+	xy  uint8
+	len uint8
+}
+
+// luts maps each table's lutBits-bit prefixes to code words, found by
+// walking the tree the same way Decode does.
+var luts = func() (l [len(huffmanMain)][1 << lutBits]lutEntry) {
+	for t, tab := range huffmanMain {
+		if tab.treelen == 0 {
+			continue
+		}
+		htptr := tab.hufftable
+		for p := range l[t] {
+			point := 0
+			for n := 0; n <= lutBits; n++ {
+				if htptr[point]&0xff00 == 0 {
+					l[t][p] = lutEntry{xy: uint8(htptr[point]), len: uint8(n)}
+					break
+				}
+				if n == lutBits {
+					break
+				}
+				if p>>(lutBits-1-n)&1 != 0 {
+					for point < len(htptr) && htptr[point]&0xff >= 250 {
+						point += int(htptr[point]) & 0xff
+					}
+					if point >= len(htptr) {
+						break
+					}
+					point += int(htptr[point]) & 0xff
+				} else {
+					for point < len(htptr) && htptr[point]>>8 >= 250 {
+						point += int(htptr[point]) >> 8
+					}
+					if point >= len(htptr) {
+						break
+					}
+					point += int(htptr[point]) >> 8
+				}
+				if point >= tab.treelen {
+					break
+				}
+			}
+		}
+	}
+	return l
+}()
+
 func Decode(m *bits.Bits, table_num int) (x, y, v, w int, err error) {
 	point := 0
 	error := 1
@@ -355,7 +409,13 @@ func Decode(m *bits.Bits, table_num int) (x, y, v, w int, err error) {
 		return 0, 0, 0, 0, nil
 	}
 	htptr := huffmanMain[table_num].hufftable
-	for { // Start reading the Huffman code word,bit by bit
+	if e := luts[table_num][m.Peek(lutBits)]; e.len != 0 {
+		m.Skip(int(e.len))
+		error = 0
+		x = int(e.xy >> 4)
+		y = int(e.xy & 0xf)
+	}
+	for error != 0 { // Start reading the Huffman code word,bit by bit
 		// Check if we've matched a code word
 		if (htptr[point] & 0xff00) == 0 {
 			error = 0
