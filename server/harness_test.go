@@ -224,3 +224,9 @@ func (s *stack) waitStatus(t testing.TB, id string) models.Task {
 	t.Fatalf("task %s did not finish", id)
 	return models.Task{}
 }
+
+func newHTTPTest(t testing.TB, srv *server.Server) string {
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts.URL
+}

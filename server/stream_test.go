@@ -1,0 +1,162 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/queue"
+	"github.com/openchs/openchs-ai/server"
+)
+
+func backgroundUpload(t *testing.T, s *stack) string {
+	t.Helper()
+	code, _, body := s.upload(t, "/audio/process", toneWAV(time.Second), map[string]string{"background": "true"}, nil)
+	var h struct {
+		TaskID string `json:"task_id"`
+	}
+	if code != 202 || json.Unmarshal(body, &h) != nil {
+		t.Fatalf("upload: %d %s", code, body)
+	}
+	return h.TaskID
+}
+
+func dialWS(t *testing.T, s *stack, query string) *websocket.Conn {
+	t.Helper()
+	conn, resp, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.url, "http")+"/ws"+query, nil)
+	if err != nil {
+		code := 0
+		if resp != nil {
+			code = resp.StatusCode
+		}
+		t.Fatalf("dial: %v (%d)", err, code)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	return conn
+}
+
+func TestWebSocket(t *testing.T) {
+	proc := &gatedProcessor{started: make(chan string, 4), release: make(chan struct{})}
+	s := newStack(t, realRedis(t), stackConfig{proc: proc})
+
+	t.Run("a browser passes the key in the query", func(t *testing.T) {
+		_, resp, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.url, "http")+"/ws", nil)
+		if err == nil || resp == nil || resp.StatusCode != 401 {
+			t.Fatalf("no key: err %v, resp %v", err, resp)
+		}
+		conn := dialWS(t, s, "?api_key="+testKey)
+		conn.WriteJSON(map[string]string{"subscribe": "ffffffffffffffffffffffffffffffff"})
+		var msg struct {
+			Error  models.ErrorInfo `json:"error"`
+			TaskID string           `json:"task_id"`
+		}
+		if err := conn.ReadJSON(&msg); err != nil || msg.Error.Code != "task_not_found" {
+			t.Errorf("unknown task: %+v, %v", msg, err)
+		}
+	})
+
+	t.Run("all tasks", func(t *testing.T) {
+		conn := dialWS(t, s, "?api_key="+testKey)
+		conn.WriteJSON(map[string]string{"subscribe": "*"})
+		time.Sleep(200 * time.Millisecond) // the subscription is live
+		ids := map[string]bool{backgroundUpload(t, s): true}
+		<-proc.started
+		proc.release <- struct{}{}
+		ids[backgroundUpload(t, s)] = true
+		<-proc.started
+		proc.release <- struct{}{}
+		done := map[string]bool{}
+		for len(done) < 2 {
+			var ev models.Event
+			if err := conn.ReadJSON(&ev); err != nil {
+				t.Fatalf("after %v: %v", done, err)
+			}
+			if !ids[ev.TaskID] {
+				t.Fatalf("event of an unknown task: %+v", ev)
+			}
+			if ev.Type == models.EventCompleted {
+				done[ev.TaskID] = true
+			}
+		}
+	})
+}
+
+func TestHeartbeat(t *testing.T) {
+	proc := &gatedProcessor{started: make(chan string, 1), release: make(chan struct{})}
+	s := newStack(t, realRedis(t), stackConfig{proc: proc, server: server.Config{Heartbeat: 200 * time.Millisecond}})
+	id := backgroundUpload(t, s)
+	<-proc.started
+	req, _ := http.NewRequest("GET", s.url+"/audio/task/"+id+"/events", nil)
+	req.Header.Set("X-API-Key", testKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	dec := json.NewDecoder(resp.Body)
+	var types []string
+	var beat models.Event
+	for {
+		var ev models.Event
+		if err := dec.Decode(&ev); err != nil {
+			t.Fatal(err)
+		}
+		types = append(types, string(ev.Type))
+		if ev.Type == models.EventHeartbeat {
+			beat = ev
+			break
+		}
+	}
+	if beat.TaskID != id || beat.Seq != 3 {
+		t.Errorf("heartbeat %+v after %v, want seq 3 (the last event's)", beat, types)
+	}
+	close(proc.release)
+}
+
+func TestSyncWaitTimesOut(t *testing.T) {
+	proc := &gatedProcessor{started: make(chan string, 1), release: make(chan struct{})}
+	s := newStack(t, realRedis(t), stackConfig{proc: proc, server: server.Config{SyncTimeout: 300 * time.Millisecond}})
+	code, _, body := s.upload(t, "/audio/process", toneWAV(time.Second), nil, nil)
+	var h struct {
+		TaskID string            `json:"task_id"`
+		Status models.TaskStatus `json:"status"`
+	}
+	if code != 202 || json.Unmarshal(body, &h) != nil || h.Status != models.StatusProcessing {
+		t.Fatalf("slow sync upload: %d %s, want 202 processing", code, body)
+	}
+	close(proc.release)
+	if task := s.waitStatus(t, h.TaskID); task.Status != models.StatusCompleted {
+		t.Errorf("task = %+v", task)
+	}
+}
+
+func TestReadyWithoutRedis(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	defer rdb.Close()
+	c, err := queue.NewClient(rdb, queue.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{}, c, queue.NewHub(rdb, queue.Config{}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newHTTPTest(t, srv)
+	for path, want := range map[string]int{"/health": 200, "/ready": 503} {
+		resp, err := http.Get(ts + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s = %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+}
