@@ -1,0 +1,55 @@
+package models_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/openchs/openchs-ai/models"
+)
+
+func TestTaskValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		task    models.Task
+		wantErr string
+	}{
+		{"queued", models.Task{TaskID: "a", Status: models.StatusQueued}, ""},
+		{"completed without result", models.Task{TaskID: "a", Status: models.StatusCompleted}, "no result"},
+		{"cancelled without error", models.Task{TaskID: "a", Status: models.StatusCancelled}, "carries no error"},
+		{"unknown status", models.Task{TaskID: "a", Status: "done"}, "not one of"},
+		{"progress over 100", models.Task{TaskID: "a", Status: models.StatusProcessing, Progress: 101}, "outside"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.task.Validate()
+			if (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("Validate() = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestTaskOptionsValidate(t *testing.T) {
+	tests := []struct {
+		lang string
+		ok   bool
+	}{{"sw", true}, {"auto", true}, {"en", true}, {"haw", true}, {"", false}, {"SW", false}, {"swahili", false}}
+	for _, tt := range tests {
+		o := models.DefaultTaskOptions()
+		o.Language = tt.lang
+		if err := o.Validate(); (err == nil) != tt.ok {
+			t.Errorf("language %q: Validate() = %v", tt.lang, err)
+		}
+	}
+}
+
+func TestStatusTerminal(t *testing.T) {
+	for s, want := range map[models.TaskStatus]bool{
+		models.StatusQueued: false, models.StatusProcessing: false,
+		models.StatusCompleted: true, models.StatusFailed: true, models.StatusCancelled: true,
+	} {
+		if s.Terminal() != want {
+			t.Errorf("%s.Terminal() = %v", s, !want)
+		}
+	}
+}
