@@ -87,15 +87,23 @@ func (h *Hub) follow(ctx context.Context) {
 		for _, s := range res {
 			for _, m := range s.Messages {
 				h.cursor = m.ID
-				h.dispatch(m)
+				h.dispatch(ctx, m)
 			}
 		}
 	}
 }
 
-func (h *Hub) dispatch(m redis.XMessage) {
+func (h *Hub) dispatch(ctx context.Context, m redis.XMessage) {
 	task, _ := m.Values["t"].(string)
 	sid, _ := m.Values["id"].(string)
+	if e, _ := m.Values["e"].(string); e == "" { // a large event: read it from its task's stream
+		msgs, err := h.rdb.XRange(ctx, h.keys.events(task), sid, sid).Result()
+		if err != nil || len(msgs) == 0 {
+			h.log.Warn("event in feed not found in its task stream", "task_id", task, "id", sid, "err", err)
+			return
+		}
+		m = msgs[0]
+	}
 	ev, err := decodeEntry(m, sid)
 	if err != nil {
 		h.log.Warn("undecodable event in feed", "id", m.ID, "err", err)

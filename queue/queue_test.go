@@ -341,3 +341,45 @@ func TestTransientFailureRetries(t *testing.T) {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
 }
+
+// bigProcessor returns a result far larger than the feed keeps inline.
+type bigProcessor struct{}
+
+func (bigProcessor) Run(ctx context.Context, job pipeline.Job, emit pipeline.Emitter) (*models.Result, error) {
+	segs := make([]models.Segment, 500)
+	for i := range segs {
+		segs[i] = models.Segment{Start: models.Seconds(i), End: models.Seconds(i + 1), Text: strings.Repeat("x", 40)}
+	}
+	return &models.Result{Transcript: "long", Segments: segs}, nil
+}
+
+func TestLargeEventsReachLiveSubscribers(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			f := newFixture(t, b.open(t), queue.Config{})
+			ctx := context.Background()
+			task, _, err := f.client.Submit(ctx, submission("x"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			all, cancel := context.WithCancel(ctx)
+			defer cancel()
+			feed := f.hub.SubscribeAll(all)
+			ch := f.hub.Subscribe(ctx, task.TaskID, 0)
+			f.startWorker(t, bigProcessor{})
+			evs := collect(t, ch)
+			last := evs[len(evs)-1]
+			if last.Type != models.EventCompleted || len(last.Data) < 8192 {
+				t.Fatalf("last event %s with %d bytes of data", last.Type, len(last.Data))
+			}
+			for ev := range feed {
+				if ev.Type == models.EventCompleted {
+					if diff := cmp.Diff(last, ev); diff != "" {
+						t.Errorf("feed (-task stream +feed):\n%s", diff)
+					}
+					break
+				}
+			}
+		})
+	}
+}

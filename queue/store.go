@@ -49,7 +49,9 @@ type store struct {
 // publishScript appends an event to a task's stream and to the feed of all
 // events, and updates the task's record, atomically. It refuses when the
 // record is gone (-1) or finished (-2). The event's sequence number is the
-// sequence part of its stream id, 0-1, 0-2, ...
+// sequence part of its stream id, 0-1, 0-2, ... The feed keeps large events
+// (a completed event carries the whole result) as a reference only, which
+// readers resolve from the task's stream.
 //
 // KEYS: record, task stream, feed.
 // ARGV: event JSON, stream max length, TTL ms, feed max length, task id,
@@ -62,7 +64,9 @@ local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '0-*', 'e', ARGV[
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 if #ARGV > 5 then redis.call('HSET', KEYS[1], unpack(ARGV, 6)) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 't', ARGV[5], 'id', id, 'e', ARGV[1])
+local fe = ARGV[1]
+if string.len(fe) > 8192 then fe = '' end
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 't', ARGV[5], 'id', id, 'e', fe)
 return {1, id}
 `)
 
