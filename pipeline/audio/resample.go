@@ -12,6 +12,10 @@ const (
 	stopEdge    = 0.5
 	attenuation = 65.0 // stop-band rejection the Kaiser window is designed for, in dB
 
+	// halfbandAttenuation is higher: half-band stages are cheap, and their
+	// ripple and leakage add to the polyphase filter's.
+	halfbandAttenuation = 85.0
+
 	// exactPhases is the largest number of polyphase branches kept as a
 	// table; ratios that need more interpolate between tablePhases
 	// branches instead.
@@ -45,10 +49,6 @@ type resampler struct {
 	frac  int   // fractional part of that time, in units of 1/up
 	nin   int64 // input samples received
 	nout  int64 // output samples produced
-}
-
-func newResampler(inRate, outRate int) *resampler {
-	return newFilter(inRate, outRate).resampler()
 }
 
 // resampler returns a new stream through f.
@@ -197,4 +197,156 @@ func gcd(a, b int) int {
 		a, b = b, a%b
 	}
 	return a
+}
+
+// halfband halves the sample rate with a Kaiser-windowed half-band filter:
+// every other coefficient is zero and the rest are symmetric, so one
+// output costs about a quarter of the filter's length. It runs ahead of
+// the polyphase filter for high input rates, which then has half as many
+// taps to compute.
+type halfband struct {
+	coef  []float32 // coef[j] weighs the inputs at ±(2j+1) from the centre
+	reach int       // 2·len(coef)-1: inputs needed on each side
+
+	buf   []float32 // input history; buf[0] is input sample start
+	start int64
+	next  int64 // input index of the centre of the next output
+	nin   int64
+	nout  int64
+}
+
+// newHalfband designs a half-band decimator for input at rate whose output
+// must keep 0–keep Hz and not let anything fold back into it.
+func newHalfband(rate, keep int) *halfband {
+	transition := 2 * math.Pi * float64(rate/2-2*keep) / float64(rate)
+	n := (halfbandAttenuation - 7.95) / (2.285 * transition)
+	k := max(1, int(math.Ceil((n+1)/4)))
+	h := &halfband{coef: make([]float32, k), reach: 2*k - 1}
+	beta := 0.1102 * (halfbandAttenuation - 8.7)
+	i0beta := besselI0(beta)
+	var sum float64
+	c := make([]float64, k)
+	for j := range c {
+		t := float64(2*j + 1)
+		x := t / float64(2*k)
+		c[j] = 0.5 * sinc(t/2) * besselI0(beta*math.Sqrt(1-x*x)) / i0beta
+		sum += 2 * c[j]
+	}
+	for j, v := range c {
+		h.coef[j] = float32(v * 0.5 / sum) // the taps besides the centre sum to ½
+	}
+	h.buf = make([]float32, h.reach, h.reach+8192)
+	h.start = -int64(h.reach)
+	return h
+}
+
+func (h *halfband) process(in, out []float32) []float32 {
+	h.buf = append(h.buf, in...)
+	h.nin += int64(len(in))
+	return h.run(out, -1)
+}
+
+// flush emits the rest of the output, ceil(input/2) samples in all.
+func (h *halfband) flush(out []float32) []float32 {
+	h.buf = append(h.buf, make([]float32, h.reach+1)...)
+	return h.run(out, (h.nin+1)/2)
+}
+
+func (h *halfband) run(out []float32, limit int64) []float32 {
+	end := h.start + int64(len(h.buf))
+	r := int64(h.reach)
+	for h.next+r < end && (limit < 0 || h.nout < limit) {
+		c := int(h.next - h.start)
+		x := h.buf[c-h.reach : c+h.reach+1]
+		y := 0.5 * x[h.reach]
+		for j, w := range h.coef {
+			y += w * (x[h.reach-1-2*j] + x[h.reach+1+2*j])
+		}
+		out = append(out, y)
+		h.nout++
+		h.next += 2
+	}
+	if drop := int(h.next - r - h.start); drop > 0 && drop >= len(h.buf)/2 {
+		drop = min(drop, len(h.buf))
+		n := copy(h.buf, h.buf[drop:])
+		h.buf = h.buf[:n]
+		h.start += int64(drop)
+	}
+	return out
+}
+
+// converter takes one channel from a source rate to SampleRate: zero or
+// more half-band stages while the rate stays high enough for them, then
+// the polyphase filter (skipped when the rate already matches).
+type converter struct {
+	halves []*halfband
+	poly   *resampler
+	tmp    [2][]float32
+}
+
+// minHalfbandRate is the lowest rate a half-band stage is used at: from
+// there, between the 8 kHz it keeps and the band that would fold back
+// into it (above rate/2 - 8 kHz), the filter has at least 2 kHz of
+// transition.
+const minHalfbandRate = 36000
+
+// converterPlan returns the number of half-band stages for a source rate
+// and the rate after them.
+func converterPlan(rate int) (stages, after int) {
+	for rate >= minHalfbandRate && rate%2 == 0 {
+		rate /= 2
+		stages++
+	}
+	return stages, rate
+}
+
+func newConverter(rate int, f *filter) *converter {
+	c := &converter{}
+	stages, _ := converterPlan(rate)
+	for range stages {
+		c.halves = append(c.halves, newHalfband(rate, SampleRate/2))
+		rate /= 2
+	}
+	if f != nil {
+		c.poly = f.resampler()
+	}
+	return c
+}
+
+// newConverterFilter builds the polyphase filter shared by the converters
+// of all channels at rate, or nil when none is needed.
+func newConverterFilter(rate int) *filter {
+	_, after := converterPlan(rate)
+	if after == SampleRate {
+		return nil
+	}
+	return newFilter(after, SampleRate)
+}
+
+func (c *converter) process(in, out []float32) []float32 {
+	return c.run(in, out, false)
+}
+
+func (c *converter) flush(out []float32) []float32 {
+	return c.run(nil, out, true)
+}
+
+func (c *converter) run(x, out []float32, flush bool) []float32 {
+	for i, h := range c.halves {
+		buf := c.tmp[i%2][:0]
+		buf = h.process(x, buf)
+		if flush {
+			buf = h.flush(buf)
+		}
+		c.tmp[i%2] = buf
+		x = buf
+	}
+	if c.poly == nil {
+		return append(out, x...)
+	}
+	out = c.poly.process(x, out)
+	if flush {
+		out = c.poly.flush(out)
+	}
+	return out
 }

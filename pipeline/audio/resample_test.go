@@ -17,7 +17,7 @@ func toneResponse(inRate int, freq float64) (gainDB, residualDB float64) {
 	for i := range in {
 		in[i] = float32(0.5 * math.Sin(2*math.Pi*freq*float64(i)/float64(inRate)+0.3))
 	}
-	r := newResampler(inRate, SampleRate)
+	r := newConverter(inRate, newConverterFilter(inRate))
 	var out []float32
 	for i := 0; i < len(in); i += 1000 { // feed it in blocks, as decoders do
 		out = r.process(in[i:min(i+1000, len(in))], out)
@@ -108,7 +108,7 @@ func TestResamplerStreaming(t *testing.T) {
 	for i := range in {
 		in[i] = float32(math.Sin(float64(i) * 0.01 * float64(i%97)))
 	}
-	r := newResampler(44100, SampleRate)
+	r := newConverter(44100, newConverterFilter(44100))
 	var out []float32
 	for i, n := 0, 1; i < len(in); i, n = i+n, n%1000+7 {
 		out = r.process(in[i:min(i+n, len(in))], out)
@@ -117,7 +117,7 @@ func TestResamplerStreaming(t *testing.T) {
 	if len(out) != SampleRate {
 		t.Fatalf("1 s at 44.1 kHz gave %d samples, want %d", len(out), SampleRate)
 	}
-	ref := newResampler(44100, SampleRate)
+	ref := newConverter(44100, newConverterFilter(44100))
 	want := ref.flush(ref.process(in, nil))
 	for i := range want {
 		if out[i] != want[i] {

@@ -16,7 +16,7 @@ type sink struct {
 	limit     time.Duration
 	frames    int64
 
-	rs  []*resampler // one per output channel, nil when rate is SampleRate
+	rs  []*converter // one per output channel, nil when rate is SampleRate
 	out []*pcmStore
 	mix []float32
 	tmp []float32
@@ -43,13 +43,10 @@ func newSink(rate, channels int, cfg Config, hint int64) (*sink, error) {
 		hint = min(hint, s.maxFrames)
 		outHint = hint*SampleRate/int64(rate) + 1
 	}
-	var f *filter
-	if rate != SampleRate {
-		f = newFilter(rate, SampleRate)
-	}
+	f := newConverterFilter(rate)
 	for range nout {
-		if f != nil {
-			s.rs = append(s.rs, f.resampler())
+		if rate != SampleRate {
+			s.rs = append(s.rs, newConverter(rate, f))
 		}
 		s.out = append(s.out, newPCMStore(outHint))
 	}
