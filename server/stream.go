@@ -48,6 +48,9 @@ func (s *Server) streamNDJSON(w http.ResponseWriter, r *http.Request, id string,
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
+	// The write deadlines must not outlive the stream on a kept-alive
+	// connection.
+	defer rc.SetWriteDeadline(time.Time{})
 	enc := json.NewEncoder(w)
 	write := func(ev models.Event) bool {
 		_ = rc.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))

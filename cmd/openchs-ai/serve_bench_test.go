@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,6 +60,21 @@ func longRecording(tb testing.TB, n int) string {
 	return path
 }
 
+// processCPU returns the CPU seconds (user and system) process pid used.
+func processCPU(tb testing.TB, pid int) float64 {
+	tb.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// Fields after the command name, which ends with ')': utime and stime
+	// are the 12th and 13th (clock ticks of 1/100 s).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100
+}
+
 // BenchmarkServiceVsCLI compares the wall time of a long recording sent
 // synchronously through serve with the transcribe command on the same file
 // (model loading included for the command, as a user pays it).
@@ -71,8 +89,9 @@ func BenchmarkServiceVsCLI(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var engineS float64
+	var engineS, serviceCPU, cliCPU float64
 	service := func() time.Duration {
+		cpu0 := processCPU(b, s.cmd.Process.Pid)
 		var body bytes.Buffer
 		mw := multipart.NewWriter(&body)
 		mw.WriteField("language", "en")
@@ -87,6 +106,10 @@ func BenchmarkServiceVsCLI(b *testing.B) {
 		out, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		took := time.Since(start)
+		cpu := processCPU(b, s.cmd.Process.Pid) - cpu0
+		if serviceCPU == 0 || cpu < serviceCPU {
+			serviceCPU = cpu
+		}
 		var res models.Result
 		if resp.StatusCode != 200 || json.Unmarshal(out, &res) != nil || res.Transcript == "" {
 			b.Fatalf("service: %d %.300s", resp.StatusCode, out)
@@ -98,12 +121,17 @@ func BenchmarkServiceVsCLI(b *testing.B) {
 	}
 	cli := func() time.Duration {
 		start := time.Now()
-		out, err := exec.Command(binPath, "transcribe", "--model="+model, "--threads=2", "--language=en", path).CombinedOutput()
+		cmd := exec.Command(binPath, "transcribe", "--model="+model, "--threads=2", "--language=en", path)
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			b.Fatalf("transcribe: %v %s", err, out)
 		}
 		took := time.Since(start)
-		b.Logf("transcribe command %v", took)
+		cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+		if cliCPU == 0 || cpu < cliCPU {
+			cliCPU = cpu
+		}
+		b.Logf("transcribe command %v, %.1f CPU s", took, cpu)
 		return took
 	}
 	var bestS, bestC time.Duration
@@ -120,4 +148,5 @@ func BenchmarkServiceVsCLI(b *testing.B) {
 	b.ReportMetric(bestC.Seconds(), "cli-s")
 	b.ReportMetric(bestS.Seconds()/bestC.Seconds(), "service/cli")
 	b.ReportMetric(engineS, "service-transcribe-s")
+	b.ReportMetric(serviceCPU/cliCPU, "service/cli-cpu")
 }

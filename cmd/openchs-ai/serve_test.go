@@ -375,3 +375,40 @@ func TestGracefulShutdown(t *testing.T) {
 		waitEvent(t, next.url, id, models.EventCompleted)
 	})
 }
+
+// A stream and a synchronous wait outlive the server's read timeout.
+func TestLongRequestsOutliveReadTimeout(t *testing.T) {
+	s := start(t, "serve", "--addr=127.0.0.1:0", "--api-keys="+serviceKey, "--model="+modelArg(t), "--read-timeout=2s")
+	long, err := os.ReadFile(longRecording(t, 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/audio/process-stream", "/audio/process"} {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		mw.WriteField("language", "en")
+		fw, _ := mw.CreateFormFile("audio", "long.wav")
+		fw.Write(long)
+		mw.Close()
+		req, _ := http.NewRequest("POST", s.url+path, &b)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("X-API-Key", serviceKey)
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+		if resp.StatusCode != 200 || !strings.Contains(lines[len(lines)-1], `"completed"`) {
+			t.Errorf("%s after %v: %d, last line %.200s", path, time.Since(start), resp.StatusCode, lines[len(lines)-1])
+		}
+		if took := time.Since(start); took < 2*time.Second {
+			t.Logf("%s took %v: shorter than the read timeout, the test proves nothing", path, took)
+		}
+	}
+}
