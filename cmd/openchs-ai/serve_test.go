@@ -146,6 +146,9 @@ func TestSeedPythonExamples(t *testing.T) {
 	if !strings.Contains(s.stderr.String(), "AUTHENTICATION DISABLED") {
 		t.Errorf("open mode is not logged loudly: %s", s.stderr.String())
 	}
+	if strings.Contains(strings.ToLower(s.stderr.String()), "fellow americans") {
+		t.Errorf("the log holds transcript text:\n%s", s.stderr.String())
+	}
 	for _, want := range []string{"Transcript: ", "Translation: None", "Status: completed", "Transcription: 100%", "Text: "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
