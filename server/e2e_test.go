@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -305,6 +306,24 @@ func TestEndToEnd(t *testing.T) {
 				if code, _, body := s.request(t, "GET", "/audio/task/ffffffffffffffffffffffffffffffff", "", nil, nil); code != 404 || errorCode(t, body) != "task_not_found" {
 					t.Errorf("unknown id: %d %s", code, body)
 				}
+				// 200 MiB, over the 100 MiB default: refused from its declared
+				// length, before the body is read.
+				ct, head := form(t, "huge.wav", nil, nil)
+				req, _ := http.NewRequest("POST", s.url+"/audio/process", io.MultiReader(bytes.NewReader(head), io.LimitReader(zeros{}, 200<<20)))
+				req.ContentLength = int64(len(head)) + 200<<20
+				req.Header.Set("Content-Type", ct)
+				req.Header.Set("X-API-Key", testKey)
+				start := time.Now()
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatalf("oversize upload: %v", err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 413 || errorCode(t, body) != "upload_too_large" {
+					t.Errorf("oversize: %d %s", resp.StatusCode, body)
+				}
+				t.Logf("oversize upload refused in %v", time.Since(start))
 			})
 
 			t.Run("cancel mid-run", func(t *testing.T) {
@@ -367,6 +386,13 @@ func TestEndToEnd(t *testing.T) {
 			})
 		})
 	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
 
 // repeatWAV decodes wav and returns it n times over as a 16 kHz PCM16 WAV.
