@@ -10,7 +10,7 @@ PKG := github.com/openchs/openchs-ai
 
 # Each recipe that compiles sources the whisper runtime's cgo flags first.
 WHISPER_ENV = set -a && . "$$(scripts/whisper-runtime.sh)" && set +a
-LDFLAGS = -X $(PKG)/pipeline/whisper.DefaultBackendDir=$$OPENCHS_AI_GGML_BACKENDS
+LDFLAGS = -linkmode=external -X $(PKG)/pipeline/whisper.DefaultBackendDir=$$OPENCHS_AI_GGML_BACKENDS
 MODEL_ENV = export OPENCHS_AI_MODEL_PATH="$$(scripts/fetch-model.sh $(MODEL))"
 
 .PHONY: help build run test bench lint clean

@@ -44,12 +44,23 @@ type Emitter interface {
 }
 
 // Stage is a step after transcription (translation, classification, case
-// write-back). It reads and completes res, emitting its own event
+// write-back). It reads in, completes res and emits its own event
 // (translation_complete, classification_complete, case_created). A stage
-// that opts leave out returns nil without doing anything.
+// that the task's options leave out returns nil without doing anything.
 type Stage interface {
 	Name() models.Stage
-	Run(ctx context.Context, opts models.TaskOptions, res *models.Result, emit Emitter) error
+	Run(ctx context.Context, in *StageInput, res *models.Result, emit Emitter) error
+}
+
+// StageInput is what the stages after transcription read. A stage may add
+// to it for the stages after it.
+type StageInput struct {
+	Options    models.TaskOptions
+	PCM        []float32
+	Transcript *models.Transcript
+	// Translation is the English translation, set by the translation
+	// stage when it produced one.
+	Translation *models.Transcript
 }
 
 // Job is one recording to process.
@@ -98,7 +109,7 @@ func (r *Runner) Run(ctx context.Context, job Job, emit Emitter) (*models.Result
 	}
 	res.Timings.Set(models.StageDecode, time.Since(start))
 	res.Duration = models.Seconds(float64(len(pcm)) / SampleRate)
-	if err := emitData(ctx, emit, models.EventDecodingComplete, models.StageDecode, nil, models.DecodingData{Duration: res.Duration}); err != nil {
+	if err := EmitData(ctx, emit, models.EventDecodingComplete, models.StageDecode, nil, models.DecodingData{Duration: res.Duration}); err != nil {
 		return nil, err
 	}
 
@@ -122,13 +133,14 @@ func (r *Runner) Run(ctx context.Context, job Job, emit Emitter) (*models.Result
 		res.Models["transcriber"] = model
 	}
 	data := models.TranscriptionData{Text: tr.Text, Language: tr.Language, Duration: res.Duration}
-	if err := emitData(ctx, emit, models.EventTranscriptionComplete, models.StageTranscribe, nil, data); err != nil {
+	if err := EmitData(ctx, emit, models.EventTranscriptionComplete, models.StageTranscribe, nil, data); err != nil {
 		return nil, err
 	}
 
+	in := &StageInput{Options: job.Options, PCM: pcm, Transcript: tr}
 	for _, s := range r.Stages {
 		start = time.Now()
-		if err := s.Run(ctx, job.Options, res, emit); err != nil {
+		if err := s.Run(ctx, in, res, emit); err != nil {
 			return nil, &Error{Stage: s.Name(), Err: err}
 		}
 		res.Timings.Set(s.Name(), time.Since(start))
@@ -148,7 +160,7 @@ func (r *Runner) transcribe(ctx context.Context, pcm []float32, opts models.Task
 			return
 		}
 		last = p
-		emitErr = emitData(ctx, emit, models.EventTranscriptionProgress, models.StageTranscribe, &p, nil)
+		emitErr = EmitData(ctx, emit, models.EventTranscriptionProgress, models.StageTranscribe, &p, nil)
 	}
 	progress(0)
 	to := TranscribeOptions{
@@ -156,7 +168,7 @@ func (r *Runner) transcribe(ctx context.Context, pcm []float32, opts models.Task
 		OnProgress: progress,
 		OnSegment: func(s models.Segment) {
 			if emitErr == nil {
-				emitErr = emitData(ctx, emit, models.EventTranscriptionSegment, models.StageTranscribe, nil, s)
+				emitErr = EmitData(ctx, emit, models.EventTranscriptionSegment, models.StageTranscribe, nil, s)
 			}
 		},
 	}
@@ -174,7 +186,8 @@ func (r *Runner) transcribe(ctx context.Context, pcm []float32, opts models.Task
 	return tr, emitErr
 }
 
-func emitData(ctx context.Context, emit Emitter, t models.EventType, s models.Stage, progress *int, data any) error {
+// EmitData emits an event of type t whose data is data encoded as JSON.
+func EmitData(ctx context.Context, emit Emitter, t models.EventType, s models.Stage, progress *int, data any) error {
 	ev := models.Event{Type: t, Stage: s, Progress: progress}
 	if data != nil {
 		b, err := json.Marshal(data)

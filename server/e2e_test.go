@@ -24,6 +24,8 @@ import (
 	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/pipeline"
 	"github.com/openchs/openchs-ai/pipeline/audio"
+	"github.com/openchs/openchs-ai/pipeline/risk"
+	"github.com/openchs/openchs-ai/pipeline/translate"
 	"github.com/openchs/openchs-ai/pipeline/whisper"
 	"github.com/openchs/openchs-ai/server"
 )
@@ -103,7 +105,10 @@ func productStack(t testing.TB, backend string, sc stackConfig) *stack {
 	if backend == "embedded" {
 		rdb = embeddedRedis(t)
 	}
-	sc.proc = &pipeline.Runner{Decoder: audioDecoder{}, Transcriber: eng, Model: eng.Model()}
+	sc.proc = &pipeline.Runner{Decoder: audioDecoder{}, Transcriber: eng, Model: eng.Model(), Stages: []pipeline.Stage{
+		&translate.Stage{Translator: translate.NewWhisper(eng)},
+		&risk.Stage{Classifier: risk.Default()},
+	}}
 	sc.opts = append(sc.opts, server.WithDecoder(audioDecoder{}))
 	return newStack(t, rdb, sc)
 }
@@ -154,11 +159,18 @@ func checkStream(t testing.TB, evs []models.Event) {
 				t.Errorf("transcription_complete text = %q (%v)", d.Text, err)
 			}
 			order = append(order, string(ev.Type))
-		case models.EventQueued, models.EventStarted, models.EventCompleted:
+		case models.EventClassificationComplete:
+			var d models.Classification
+			if err := json.Unmarshal(ev.Data, &d); err != nil || d.RiskLevel.Validate() != nil {
+				t.Errorf("classification_complete data = %s (%v)", ev.Data, err)
+			}
+			order = append(order, string(ev.Type))
+		case models.EventQueued, models.EventStarted, models.EventTranslationComplete, models.EventCompleted:
 			order = append(order, string(ev.Type))
 		}
 	}
-	want := []string{"queued", "started", "transcription_progress", "transcription_complete", "completed"}
+	want := []string{"queued", "started", "transcription_progress", "transcription_complete",
+		"translation_complete", "classification_complete", "completed"}
 	if diff := cmp.Diff(want, order); diff != "" {
 		t.Errorf("event order (-want +got):\n%s", diff)
 	}
@@ -182,8 +194,15 @@ func TestEndToEnd(t *testing.T) {
 				if normalize(res.Transcript) != jfkText || res.Status != models.StatusCompleted || res.Duration < 10.9 {
 					t.Errorf("result = %+v", res)
 				}
-				if !bytes.Contains(body, []byte(`"translation":null`)) || !bytes.Contains(body, []byte(`"classification":null`)) {
-					t.Errorf("stages that did not run are not null: %s", body)
+				// An English call needs no translation: it is the transcript itself.
+				if res.Translation == nil || normalize(*res.Translation) != jfkText {
+					t.Errorf("translation of an English call = %v", res.Translation)
+				}
+				if res.Classification == nil || res.Classification.Priority != models.PriorityLow {
+					t.Errorf("classification of a speech with no risk = %+v, want priority low", res.Classification)
+				}
+				if !bytes.Contains(body, []byte(`"case":null`)) {
+					t.Errorf("the case stage did not run but case is not null: %s", body)
 				}
 				if err := res.Validate(); err != nil {
 					t.Error(err)

@@ -98,3 +98,12 @@ func writeClassificationText(w io.Writer, c *models.Classification) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+func init() {
+	commands["classify"] = command{
+		summary: "triage a call's text (argument or stdin) and print its priority with evidence",
+		run: func(ctx context.Context, args []string, e env) error {
+			return runClassify(ctx, args, e.stdin, e.stdout, e.stderr)
+		},
+	}
+}

@@ -21,6 +21,8 @@ import (
 
 	"github.com/openchs/openchs-ai/pipeline"
 	"github.com/openchs/openchs-ai/pipeline/audio"
+	"github.com/openchs/openchs-ai/pipeline/risk"
+	"github.com/openchs/openchs-ai/pipeline/translate"
 	"github.com/openchs/openchs-ai/pipeline/whisper"
 	"github.com/openchs/openchs-ai/queue"
 	"github.com/openchs/openchs-ai/server"
@@ -50,6 +52,8 @@ type serviceConfig struct {
 	redisURL     string
 	apiKeys      string
 	model        modelFlags
+	translate    translate.Config
+	lexicon      string
 	concurrency  int
 	maxUploadMB  int64
 	readTimeout  time.Duration
@@ -84,6 +88,10 @@ var envFlags = map[string]string{
 	"shutdown-timeout":    "OPENCHS_AI_SHUTDOWN_TIMEOUT",
 	"poll-interval":       "OPENCHS_AI_POLL_INTERVAL",
 	"log-format":          "OPENCHS_AI_LOG_FORMAT",
+	"translator":          "OPENCHS_AI_TRANSLATOR",
+	"translate-url":       "OPENCHS_AI_TRANSLATE_URL",
+	"translate-api-key":   "OPENCHS_AI_TRANSLATE_API_KEY",
+	"lexicon":             "OPENCHS_AI_LEXICON",
 	"log-level":           "OPENCHS_AI_LOG_LEVEL",
 }
 
@@ -106,6 +114,10 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 		fs.IntVar(&c.concurrency, "concurrency", 1, "recordings transcribed at once; each loads its own copy of the model (env OPENCHS_AI_CONCURRENCY)")
 		fs.DurationVar(&c.shutdownWait, "shutdown-timeout", 30*time.Second, "on shutdown, how long running tasks may finish before they are handed back to the queue (env OPENCHS_AI_SHUTDOWN_TIMEOUT)")
 		fs.DurationVar(&c.pollInterval, "poll-interval", 50*time.Millisecond, "how often an idle worker looks for tasks; bounds the upload-to-start latency (env OPENCHS_AI_POLL_INTERVAL)")
+		fs.StringVar(&c.translate.Backend, "translator", translate.BackendWhisper, "translation backend: whisper (the model's own translate task) or libretranslate (env OPENCHS_AI_TRANSLATOR)")
+		fs.StringVar(&c.translate.URL, "translate-url", "", "LibreTranslate base URL, for --translator=libretranslate (env OPENCHS_AI_TRANSLATE_URL)")
+		fs.StringVar(&c.translate.APIKey, "translate-api-key", "", "LibreTranslate API key (env OPENCHS_AI_TRANSLATE_API_KEY)")
+		fs.StringVar(&c.lexicon, "lexicon", "", "risk lexicon JSON file replacing the embedded one (env OPENCHS_AI_LEXICON)")
 		fs.BoolVar(&c.queue.RetainAudio, "retain-audio", false, "keep uploads in Redis after processing, until --audio-ttl (env OPENCHS_AI_RETAIN_AUDIO)")
 	}
 	fs.DurationVar(&c.queue.MaxDuration, "max-duration", 2*time.Hour, "longest recording accepted (env OPENCHS_AI_MAX_DURATION)")
@@ -288,7 +300,11 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 			return err
 		}
 		defer engine.Close()
-		runner := &pipeline.Runner{Decoder: dec, Transcriber: engine, Model: engine.Model()}
+		stages, err := c.stages(engine)
+		if err != nil {
+			return err
+		}
+		runner := &pipeline.Runner{Decoder: dec, Transcriber: engine, Model: engine.Model(), Stages: stages}
 		worker, err = queue.NewWorker(rdb, c.queue, queue.WorkerConfig{Concurrency: c.concurrency, ShutdownTimeout: c.shutdownWait, PollInterval: c.pollInterval}, runner, log)
 		if err != nil {
 			return err
@@ -373,4 +389,17 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// stages builds the steps after transcription: translation, then triage.
+func (c *serviceConfig) stages(engine *whisper.Engine) ([]pipeline.Stage, error) {
+	tr, err := translate.New(c.translate, engine)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := risk.New(risk.Config{LexiconPath: c.lexicon})
+	if err != nil {
+		return nil, err
+	}
+	return []pipeline.Stage{&translate.Stage{Translator: tr}, &risk.Stage{Classifier: cl}}, nil
 }

@@ -149,10 +149,13 @@ func TestSeedPythonExamples(t *testing.T) {
 	if strings.Contains(strings.ToLower(s.stderr.String()), "fellow americans") {
 		t.Errorf("the log holds transcript text:\n%s", s.stderr.String())
 	}
-	for _, want := range []string{"Transcript: ", "Translation: None", "Status: completed", "Transcription: 100%", "Text: "} {
+	for _, want := range []string{"Transcript: ", "Translation: ", "Risk Level: low", "Status: completed", "Transcription: 100%", "Text: ", "Risk: low"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}
+	}
+	if strings.Contains(text, "Translation: None") {
+		t.Errorf("a Swahili-language upload got no translation:\n%s", text)
 	}
 	_, en, _ := strings.Cut(text, "English transcript: ")
 	en, _, _ = strings.Cut(en, "\n")

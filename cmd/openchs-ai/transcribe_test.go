@@ -206,6 +206,16 @@ func TestTranscribeErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	jfk := jfkWAV(t)
+	tool(t, "lame")
+	fullMP3 := filepath.Join(dir, "full.mp3")
+	if out, err := exec.Command("lame", "--quiet", "-b", "64", jfk, fullMP3).CombinedOutput(); err != nil {
+		t.Fatalf("lame: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(fullMP3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truncMP3 := write("cut-off.mp3", b[:2000])
 
 	tests := []struct {
 		name string
@@ -218,6 +228,7 @@ func TestTranscribeErrors(t *testing.T) {
 		{"not audio", nil, []string{"transcribe", notAudio}, 1, "unsupported audio format"},
 		{"png named .wav", nil, []string{"transcribe", png}, 1, "unsupported audio format"},
 		{"empty wav", nil, []string{"transcribe", emptyWAV}, 1, "no audio samples"},
+		{"truncated mp3", nil, []string{"transcribe", truncMP3}, 1, "mp3 is truncated"},
 		{"wrong model checksum", []string{"OPENCHS_AI_CACHE=" + badCache}, []string{"transcribe", jfk}, 1, "checksum mismatch"},
 		{"wrong checksum for a model path", nil, []string{"transcribe", "--model", filepath.Join(badCache, "models", "ggml-tiny-q8_0.bin"), "--model-sha256", strings.Repeat("ab", 32), jfk}, 1, "checksum mismatch"},
 		{"unknown model", nil, []string{"transcribe", "--model", "huge", jfk}, 1, "unknown model"},

@@ -130,8 +130,10 @@ func decodeMP3(in *input) (*Signal, error) {
 	// A Xing/Info/VBRI frame carries no audio: skip it and take the gapless
 	// information from its LAME extension.
 	var skip, total int64 = 0, -1
+	declared := 0 // audio frames the info frame says the stream holds
 	if frame, err := in.r.Peek(h.frameSize()); err == nil {
 		if info, ok := parseInfoFrame(h, frame); ok {
+			declared = info.frames
 			if _, err := in.r.Discard(len(frame)); err != nil {
 				return nil, err
 			}
@@ -231,6 +233,11 @@ func decodeMP3(in *input) (*Signal, error) {
 	// padding) is damaged, however many good frames it starts with.
 	if junk := d.Junk(); junk > 1024 && junk > int64(frames)*int64(h.frameSize()) {
 		return nil, fmt.Errorf("mp3 has %d bytes that are not audio frames after %d frames of audio: %w", junk, frames, ErrCorrupt)
+	}
+	// The info frame's count tells a cut-off upload from a short call; a
+	// partial last frame is tolerated.
+	if declared > 0 && frames+bad < declared-1 {
+		return nil, fmt.Errorf("mp3 is truncated: it ends after %d of the %d frames its header declares: %w", frames+bad, declared, ErrCorrupt)
 	}
 	if bad > frames {
 		return nil, fmt.Errorf("mp3 has %d bad frames and %d good ones (first: %v): %w", bad, frames, firstBad, ErrCorrupt)

@@ -35,28 +35,3 @@ func BenchmarkClassifyTenMinuteCall(b *testing.B) {
 		c.ClassifySegments(segs, "transcript")
 	}
 }
-
-// TestClassifyTenMinuteCallIsFast holds a ten-minute call's triage under
-// 5 ms (checked loosely here; the benchmark reports the number).
-func TestClassifyTenMinuteCallIsFast(t *testing.T) {
-	if testing.Short() || raceEnabled {
-		t.Skip("timing check")
-	}
-	segs := tenMinuteCall(t)
-	c := Default()
-	c.ClassifySegments(segs, "transcript")
-	// The best of three runs: the machine may be busy with other work.
-	ms := 1e9
-	for range 3 {
-		r := testing.Benchmark(func(b *testing.B) {
-			for b.Loop() {
-				c.ClassifySegments(segs, "transcript")
-			}
-		})
-		ms = min(ms, float64(r.NsPerOp())/1e6)
-	}
-	t.Logf("ten-minute call (%d segments): %.2f ms", len(segs), ms)
-	if ms > 5 {
-		t.Errorf("classifying a ten-minute call took %.2f ms, want < 5 ms", ms)
-	}
-}

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package whisper
 
 import (
@@ -6,7 +8,6 @@ import (
 	"errors"
 	"math"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,33 +21,6 @@ import (
 )
 
 const jfkSentence = "ask not what your country can do for you"
-
-// need fails the test in CI and skips it elsewhere: a missing dependency
-// must never pass silently in CI.
-func need(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("missing test dependency: "+format, args...)
-	}
-	t.Skipf("missing test dependency: "+format, args...)
-}
-
-func testModel(t testing.TB) Model {
-	t.Helper()
-	cache := os.Getenv("OPENCHS_AI_CACHE")
-	if cache == "" {
-		home, _ := os.UserHomeDir()
-		cache = filepath.Join(home, ".cache", "openchs-ai")
-	}
-	m, err := Resolve("tiny-q8_0", cache, "")
-	if errors.Is(err, ErrModelMissing) {
-		need(t, "%v", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 var (
 	engineOnce sync.Once

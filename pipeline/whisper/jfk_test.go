@@ -2,6 +2,8 @@ package whisper
 
 import (
 	"encoding/json"
+	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
@@ -33,4 +35,31 @@ func JFKPath(t testing.TB) string {
 		need(t, "jfk.wav from the whisper.cpp bindings module: %v", jfkErr)
 	}
 	return jfkPath
+}
+
+// need fails the test in CI and skips it elsewhere: a missing dependency
+// must never pass silently in CI.
+func need(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("missing test dependency: "+format, args...)
+	}
+	t.Skipf("missing test dependency: "+format, args...)
+}
+
+func testModel(t testing.TB) Model {
+	t.Helper()
+	cache := os.Getenv("OPENCHS_AI_CACHE")
+	if cache == "" {
+		home, _ := os.UserHomeDir()
+		cache = filepath.Join(home, ".cache", "openchs-ai")
+	}
+	m, err := Resolve("tiny-q8_0", cache, "")
+	if errors.Is(err, ErrModelMissing) {
+		need(t, "%v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

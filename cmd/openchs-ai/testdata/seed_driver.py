@@ -12,6 +12,7 @@ ai_client = AIServiceClient(base)
 result = ai_client.transcribe_and_analyze(recording, 'sw')
 print(f"Transcript: {result['transcript']}")
 print(f"Translation: {result['translation']}")
+print(f"Risk Level: {result['classification']['priority']}")
 
 # The same in the recording's own language, and its status.
 result = ai_client.transcribe_and_analyze(recording, 'en')
