@@ -33,7 +33,7 @@ var (
 // BadAudio reports whether err says the recording cannot be processed.
 func BadAudio(err error) bool {
 	return errors.Is(err, ErrUnsupportedAudio) || errors.Is(err, ErrUndecodableAudio) ||
-		errors.Is(err, ErrEmptyAudio) || errors.Is(err, ErrAudioTooLong)
+		errors.Is(err, ErrEmptyAudio) || errors.Is(err, ErrAudioTooLong) || errors.Is(err, ErrAudioTooShort)
 }
 
 // Emitter receives a task's progress events. The runner sets Type, Stage,

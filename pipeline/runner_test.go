@@ -124,6 +124,7 @@ func TestRunnerErrors(t *testing.T) {
 	}{
 		{"bad audio is permanent", silenceDecoder{err: fmt.Errorf("png: %w", pipeline.ErrUnsupportedAudio)}, &steppedTranscriber{}, models.StageDecode, true},
 		{"empty audio is permanent", silenceDecoder{n: 0}, &steppedTranscriber{}, models.StageDecode, true},
+		{"audio too short to transcribe is permanent", silenceDecoder{n: 800}, &steppedTranscriber{err: fmt.Errorf("50 ms: %w", pipeline.ErrAudioTooShort)}, models.StageTranscribe, true},
 		{"engine failure is not", silenceDecoder{n: 16000}, &steppedTranscriber{err: errors.New("out of memory")}, models.StageTranscribe, false},
 	}
 	for _, tt := range tests {
