@@ -18,6 +18,7 @@ import (
 
 	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/pipeline"
+	"github.com/openchs/openchs-ai/pipeline/audio"
 	"github.com/openchs/openchs-ai/queue"
 	"github.com/openchs/openchs-ai/server"
 )
@@ -94,7 +95,7 @@ func TestAuth(t *testing.T) {
 func TestUploadErrors(t *testing.T) {
 	s := newStack(t, realRedis(t), stackConfig{
 		server: server.Config{MaxUploadBytes: 160 << 10, MaxDuration: 3 * time.Second},
-		opts:   []server.Option{server.WithDecoder(audioDecoder{})},
+		opts:   []server.Option{server.WithDecoder(audio.Decoder{})},
 	})
 	ct, big := form(t, "big.wav", make([]byte, 400<<10), nil)
 	tests := []struct {

@@ -105,11 +105,11 @@ func productStack(t testing.TB, backend string, sc stackConfig) *stack {
 	if backend == "embedded" {
 		rdb = embeddedRedis(t)
 	}
-	sc.proc = &pipeline.Runner{Decoder: audioDecoder{}, Transcriber: eng, Model: eng.Model(), Stages: []pipeline.Stage{
+	sc.proc = &pipeline.Runner{Decoder: audio.Decoder{}, Transcriber: eng, Model: eng.Model(), Stages: []pipeline.Stage{
 		&translate.Stage{Translator: translate.NewWhisper(eng)},
 		&risk.Stage{Classifier: risk.Default()},
 	}}
-	sc.opts = append(sc.opts, server.WithDecoder(audioDecoder{}))
+	sc.opts = append(sc.opts, server.WithDecoder(audio.Decoder{}))
 	return newStack(t, rdb, sc)
 }
 

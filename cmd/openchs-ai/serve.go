@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -248,30 +247,6 @@ func apiKeys(v string, out io.Writer, log *slog.Logger) []string {
 	return keys
 }
 
-// audioDecoder is the audio package's decoder behind pipeline.Decoder.
-type audioDecoder struct{ cfg audio.Config }
-
-var _ pipeline.Decoder = audioDecoder{}
-
-func (d audioDecoder) Decode(ctx context.Context, data []byte) ([]float32, error) {
-	sig, err := audio.Decode(bytes.NewReader(data), d.cfg)
-	if err != nil {
-		for _, m := range []struct{ from, to error }{
-			{audio.ErrUnsupportedFormat, pipeline.ErrUnsupportedAudio},
-			{audio.ErrCorrupt, pipeline.ErrUndecodableAudio},
-			{audio.ErrEmpty, pipeline.ErrEmptyAudio},
-			{audio.ErrTooLong, pipeline.ErrAudioTooLong},
-			{audio.ErrTooLarge, pipeline.ErrAudioTooLong},
-		} {
-			if errors.Is(err, m.from) {
-				return nil, fmt.Errorf("%w: %w", m.to, err)
-			}
-		}
-		return nil, err
-	}
-	return sig.Mono(), nil
-}
-
 func runService(ctx context.Context, name string, args []string, e env, api, work bool) error {
 	c, err := parseServiceFlags(name, args, e, api, work)
 	if errors.Is(err, flag.ErrHelp) {
@@ -289,7 +264,7 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 		return err
 	}
 	defer closeRedis()
-	dec := audioDecoder{cfg: audio.Config{MaxDuration: c.queue.MaxDuration, MaxBytes: c.server.MaxUploadBytes}} // 0: the decoder's default
+	dec := audio.Decoder{Config: audio.Config{MaxDuration: c.queue.MaxDuration, MaxBytes: c.server.MaxUploadBytes}} // 0: the decoder's default
 
 	// Worker: the model, the pipeline and the asynq server.
 	var worker *queue.Worker
