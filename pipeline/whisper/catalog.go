@@ -52,8 +52,9 @@ type catalogEntry struct {
 	name, algo, digest, source string
 }
 
-func catalog() map[string]catalogEntry {
-	entries := map[string]catalogEntry{}
+// catalogEntries parses catalog.tsv, in file order.
+func catalogEntries() []catalogEntry {
+	var entries []catalogEntry
 	sc := bufio.NewScanner(bytes.NewReader(catalogTSV))
 	for sc.Scan() {
 		line := sc.Text()
@@ -65,20 +66,24 @@ func catalog() map[string]catalogEntry {
 			continue
 		}
 		algo, digest, _ := strings.Cut(f[1], ":")
-		entries[f[0]] = catalogEntry{name: f[0], algo: algo, digest: digest, source: f[2]}
+		entries = append(entries, catalogEntry{name: f[0], algo: algo, digest: digest, source: f[2]})
 	}
 	return entries
+}
+
+func catalog() map[string]catalogEntry {
+	m := map[string]catalogEntry{}
+	for _, e := range catalogEntries() {
+		m[e.name] = e
+	}
+	return m
 }
 
 // CatalogNames lists the model names the catalog knows, in file order.
 func CatalogNames() []string {
 	var names []string
-	sc := bufio.NewScanner(bytes.NewReader(catalogTSV))
-	for sc.Scan() {
-		if line := sc.Text(); line != "" && !strings.HasPrefix(line, "#") {
-			name, _, _ := strings.Cut(line, "\t")
-			names = append(names, name)
-		}
+	for _, e := range catalogEntries() {
+		names = append(names, e.name)
 	}
 	return names
 }
