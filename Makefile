@@ -26,9 +26,12 @@ build: ## provision whisper.cpp and build bin/openchs-ai
 run: build ## run the service on its embedded defaults
 	@$(MODEL_ENV) && exec $(BIN) serve
 
+# Packages are tested one at a time: several of them keep every core busy
+# with whisper, and ggml's spinning threads slow down many times over when
+# two such test binaries share the cores.
 test: ## provision everything and run all tests
 	@scripts/deps.sh test
-	@$(WHISPER_ENV) && $(MODEL_ENV) && go test -ldflags "$(LDFLAGS)" -count=1 -timeout 40m ./...
+	@$(WHISPER_ENV) && $(MODEL_ENV) && go test -p 1 -ldflags "$(LDFLAGS)" -count=1 -timeout 40m ./...
 
 bench: ## benchmarks: engine real-time factor next to whisper.cpp's C API
 	@scripts/deps.sh test

@@ -314,10 +314,11 @@ func (s *service) stop(t *testing.T, within time.Duration) time.Duration {
 	return time.Since(start)
 }
 
-// waitEvent reads a task's events until one of type typ arrives.
+// waitEvent reads a task's events until one of type typ arrives; the wait
+// is generous because it tests that the event comes, not how fast.
 func waitEvent(t *testing.T, url, id string, typ models.EventType) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", url+"/audio/task/"+id+"/events", nil)
 	req.Header.Set("X-API-Key", serviceKey)

@@ -34,7 +34,7 @@ func (m *modelFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&m.model, "model", or(getenv("OPENCHS_AI_MODEL"), "tiny-q8_0"),
 		"model name ("+strings.Join(whisper.CatalogNames(), ", ")+") or path to a ggml model file (env OPENCHS_AI_MODEL)")
 	fs.StringVar(&m.sha256, "model-sha256", getenv("OPENCHS_AI_MODEL_SHA256"), "expected SHA-256 of a model file given by path (env OPENCHS_AI_MODEL_SHA256)")
-	fs.IntVar(&m.threads, "threads", 0, "CPU threads per transcription (default: up to 4)")
+	fs.IntVar(&m.threads, "threads", 0, "CPU threads per transcription (default: the CPUs shared among concurrent transcriptions, at most 4)")
 }
 
 // open resolves and loads the model.

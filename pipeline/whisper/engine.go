@@ -87,7 +87,10 @@ const SampleRate = bindings.SampleRate
 type Config struct {
 	// Model is the resolved model to load.
 	Model Model
-	// Threads is the number of CPU threads per transcription.
+	// Threads is the number of CPU threads per transcription. The default
+	// shares the CPUs among the slots, at most 4 each: ggml's threads
+	// spin while they wait for each other, so more threads than cores
+	// makes every transcription many times slower.
 	Threads int
 	// Slots is the number of transcriptions that may run at once; each
 	// slot loads its own copy of the model.
@@ -102,11 +105,11 @@ type Config struct {
 
 // WithDefaults returns c with zero fields set to their defaults.
 func (c Config) WithDefaults() Config {
-	if c.Threads <= 0 {
-		c.Threads = min(runtime.NumCPU(), 4)
-	}
 	if c.Slots <= 0 {
 		c.Slots = 1
+	}
+	if c.Threads <= 0 {
+		c.Threads = max(1, min(runtime.NumCPU()/c.Slots, 4))
 	}
 	if c.BackendDir == "" {
 		c.BackendDir = DefaultBackendDir

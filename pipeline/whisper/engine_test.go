@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -228,4 +229,18 @@ func BenchmarkTranscribePCM(b *testing.B) {
 	}
 	audio := float64(len(pcm)) / SampleRate
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/audio, "rtf")
+}
+
+// The default thread count never puts more threads than CPUs to work.
+func TestDefaultThreadsShareTheCPUs(t *testing.T) {
+	cpus := runtime.NumCPU()
+	for _, slots := range []int{1, 2, cpus, 3 * cpus} {
+		c := Config{Slots: slots}.WithDefaults()
+		if c.Threads < 1 || c.Threads > 4 {
+			t.Errorf("%d slots: %d threads, want 1..4", slots, c.Threads)
+		}
+		if c.Threads > 1 && c.Threads*slots > cpus {
+			t.Errorf("%d slots × %d threads oversubscribe %d CPUs", slots, c.Threads, cpus)
+		}
+	}
 }
