@@ -1,6 +1,10 @@
 package audio
 
-import "math"
+import (
+	"math"
+
+	"github.com/openchs/openchs-ai/pipeline/audio/internal/vec"
+)
 
 // Resampler design. The pass band is flat up to passEdge and the stop band
 // starts at stopEdge, both as fractions of the lower of the two rates, so
@@ -128,12 +132,12 @@ func (r *resampler) run(out []float32, limit int64) []float32 {
 		x := r.buf[off : off+r.width]
 		var y float32
 		if r.exact {
-			y = dot(r.table[r.frac*r.width:(r.frac+1)*r.width], x)
+			y = vec.Dot(r.table[r.frac*r.width:(r.frac+1)*r.width], x)
 		} else {
 			q := r.frac * r.phases / r.up
 			w := float32(r.frac*r.phases-q*r.up) / float32(r.up)
-			a := dot(r.table[q*r.width:(q+1)*r.width], x)
-			b := dot(r.table[(q+1)*r.width:(q+2)*r.width], x)
+			a := vec.Dot(r.table[q*r.width:(q+1)*r.width], x)
+			b := vec.Dot(r.table[(q+1)*r.width:(q+2)*r.width], x)
 			y = a + w*(b-a)
 		}
 		out = append(out, y)
@@ -152,24 +156,6 @@ func (r *resampler) run(out []float32, limit int64) []float32 {
 		r.start += int64(drop)
 	}
 	return out
-}
-
-// dot is the inner product of a and b[:len(a)]. Four running sums hide
-// the latency of the floating-point adds.
-func dot(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
-	for len(a) >= 4 && len(b) >= 4 {
-		s0 += a[0] * b[0]
-		s1 += a[1] * b[1]
-		s2 += a[2] * b[2]
-		s3 += a[3] * b[3]
-		a, b = a[4:], b[4:]
-	}
-	for i := range a {
-		s0 += a[i] * b[i]
-	}
-	return (s0 + s1) + (s2 + s3)
 }
 
 func sinc(x float64) float64 {
@@ -206,7 +192,9 @@ func gcd(a, b int) int {
 // taps to compute.
 type halfband struct {
 	coef  []float32 // coef[j] weighs the inputs at ±(2j+1) from the centre
+	sym   []float32 // coef mirrored: the weights of the odd inputs in order
 	reach int       // 2·len(coef)-1: inputs needed on each side
+	odd   []float32 // scratch: the odd-offset inputs of a block
 
 	buf   []float32 // input history; buf[0] is input sample start
 	start int64
@@ -252,19 +240,52 @@ func (h *halfband) flush(out []float32) []float32 {
 	return h.run(out, (h.nin+1)/2)
 }
 
+// halfbandBlock is the number of outputs computed together: small enough
+// that the block's inputs and outputs stay in the L1 cache.
+const halfbandBlock = 1024
+
+// run computes the outputs whose inputs are all in buf. Output n, centred
+// on input c = 2n, is ½·x[c] plus Σ coef[j]·(x[c-1-2j] + x[c+1+2j]). The
+// odd-offset inputs around consecutive outputs form one run of every
+// other input, o[i] = x[c0-reach+2i], so a block of outputs is
+// ½·x[c] plus Σ sym[i]·o[m+i]: one scaled vector add per tap.
 func (h *halfband) run(out []float32, limit int64) []float32 {
 	end := h.start + int64(len(h.buf))
 	r := int64(h.reach)
-	for h.next+r < end && (limit < 0 || h.nout < limit) {
-		c := int(h.next - h.start)
-		x := h.buf[c-h.reach : c+h.reach+1]
-		y := 0.5 * x[h.reach]
-		for j, w := range h.coef {
-			y += w * (x[h.reach-1-2*j] + x[h.reach+1+2*j])
+	avail := max(0, (end-r-h.next+1)/2) // outputs with all their inputs present
+	if limit >= 0 {
+		avail = min(avail, limit-h.nout)
+	}
+	if h.sym == nil {
+		k := len(h.coef)
+		h.sym = make([]float32, 2*k)
+		for j, c := range h.coef {
+			h.sym[k-1-j], h.sym[k+j] = c, c
 		}
-		out = append(out, y)
-		h.nout++
-		h.next += 2
+	}
+	taps := len(h.sym)
+	for avail > 0 {
+		m := int(min(avail, halfbandBlock))
+		c0 := int(h.next - h.start)
+		x := h.buf[c0-h.reach : c0+2*(m-1)+h.reach+1]
+		odd := h.odd[:0]
+		for i := 0; i < len(x); i += 2 {
+			odd = append(odd, x[i])
+		}
+		h.odd = odd
+		n := len(out)
+		out = append(out, make([]float32, m)...)
+		y := out[n:]
+		centre := x[h.reach:]
+		for i := range y {
+			y[i] = 0.5 * centre[2*i]
+		}
+		for i, w := range h.sym[:taps] {
+			vec.AddScaled(y, w, odd[i:])
+		}
+		h.nout += int64(m)
+		h.next += 2 * int64(m)
+		avail -= int64(m)
 	}
 	if drop := int(h.next - r - h.start); drop > 0 && drop >= len(h.buf)/2 {
 		drop = min(drop, len(h.buf))

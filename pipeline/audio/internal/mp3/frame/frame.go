@@ -25,6 +25,7 @@ import (
 	"github.com/openchs/openchs-ai/pipeline/audio/internal/mp3/imdct"
 	"github.com/openchs/openchs-ai/pipeline/audio/internal/mp3/maindata"
 	"github.com/openchs/openchs-ai/pipeline/audio/internal/mp3/sideinfo"
+	"github.com/openchs/openchs-ai/pipeline/audio/internal/vec"
 )
 
 var (
@@ -45,8 +46,8 @@ type Frame struct {
 
 	mainDataBits *bits.Bits
 	store        [2][32][18]float32
-	v_vec        [2][1024]float32 // synthesis history, a ring per channel
-	vOff         [2]int           // start of the newest 64 values in v_vec
+	v_vec        [2][2][512]float32 // synthesis history per channel: rings of its even and odd entries
+	vOff         [2]int             // start of the newest 64 values in the 1024-entry history
 }
 
 type FullReader interface {
@@ -750,10 +751,29 @@ var synthDtbl = [512]float32{
 	0.000015259, 0.000015259, 0.000015259, 0.000015259,
 }
 
+// synthWindow holds synthDtbl split by parity: synthWindow[p][k][j] is
+// synthDtbl[32k+2j+p], the weight of run k for output 2j+p.
+var synthWindow = func() (w [2][16][16]float32) {
+	for p := range w {
+		for k := range w[p] {
+			for j := range w[p][k] {
+				w[p][k][j] = synthDtbl[32*k+2*j+p]
+			}
+		}
+	}
+	return w
+}()
+
 // subbandSynthesis runs the polyphase synthesis filter bank over the 18
 // time slots of a granule. The matrixing V[i] = Σ cos((16+i)(2j+1)π/64)·S[j]
 // is a 32-point DCT-II X of S: V[i] = X[16+i] for i < 16, V[16] = 0,
 // V[i] = -X[48-i] for 17 ≤ i ≤ 48 and V[i] = -X[i-48] above.
+//
+// The 1024 most recent V values form a ring, kept as two rings of its even
+// and odd entries. Output i of a slot sums 16 ring entries spaced by 32 or
+// 96 from an even start; outputs of one parity therefore read 16
+// consecutive entries of one of the two rings, and are computed together
+// as 16 vector multiply-adds.
 func (f *Frame) subbandSynthesis(gr int, ch int, out []float32, half bool, phase int) {
 	var s, tmp [32]float32
 	d := &f.mainData.Is[gr][ch]
@@ -770,34 +790,42 @@ func (f *Frame) subbandSynthesis(gr int, ch int, out []float32, half bool, phase
 		dctII(&s, &tmp)
 		o := (f.vOff[ch] - 64) & 1023
 		f.vOff[ch] = o
-		nv := v[o : o+64]
+		var nv [64]float32
 		copy(nv[0:16], s[16:32])
-		nv[16] = 0
 		for i := 17; i < 49; i++ {
 			nv[i] = -s[48-i]
 		}
 		for i := 49; i < 64; i++ {
 			nv[i] = -s[i-48]
 		}
+		for i := 0; i < 32; i++ {
+			v[0][o/2+i] = nv[2*i]
+			v[1][o/2+i] = nv[2*i+1]
+		}
 		// The U vector is 16 runs of 32 values from the ring: run 2m at
 		// V[128m], run 2m+1 at V[128m+96].
-		var base [16]int
-		for m := 0; m < 8; m++ {
-			base[2*m] = (o + 128*m) & 1023
-			base[2*m+1] = (o + 128*m + 96) & 1023
-		}
-		for i := first; i < 32; i += step {
-			var sum float32
-			for k, b := range base {
-				sum += v[b+i] * synthDtbl[32*k+i]
+		for p := first; p < 2; p += step {
+			var acc [16]float32
+			ring, win := &v[p], &synthWindow[p]
+			for m := 0; m < 8; m++ {
+				b0 := ((o + 128*m) & 1023) / 2
+				b1 := ((o + 128*m + 96) & 1023) / 2
+				vec.MulAdd(acc[:], ring[b0:b0+16], win[2*m][:])
+				vec.MulAdd(acc[:], ring[b1:b1+16], win[2*m+1][:])
 			}
-			switch {
-			case sum > 1:
-				sum = 1
-			case sum < -1:
-				sum = -1
+			for j, sum := range acc {
+				switch {
+				case sum > 1:
+					sum = 1
+				case sum < -1:
+					sum = -1
+				}
+				if half {
+					out[16*ss+j] = sum
+				} else {
+					out[32*ss+2*j+p] = sum
+				}
 			}
-			out[(32*ss+i)/step] = sum
 		}
 	}
 }
