@@ -45,6 +45,27 @@ func AddScaled(acc []float32, s float32, a []float32) {
 	addScaledGo(acc, s, a)
 }
 
+// MatVec sets out[i] to Σ x[j]·mat[j·len(out)+i]: the product of x with
+// the matrix whose rows of len(out) values follow each other in mat. The
+// kernel runs when len(out) is a multiple of 8; pad the rows to use it.
+// It panics if mat holds fewer than len(x) rows.
+func MatVec(out, mat, x []float32) {
+	n := len(out)
+	mat = mat[:len(x)*n]
+	if n == 0 {
+		return
+	}
+	if len(x) == 0 {
+		clear(out)
+		return
+	}
+	if useAVX2 && n%8 == 0 {
+		matVecAVX2(&out[0], &mat[0], &x[0], n, len(x))
+		return
+	}
+	matVecGo(out, mat, x)
+}
+
 // dotGo keeps four running sums to hide the latency of the adds.
 func dotGo(a, b []float32) float32 {
 	b = b[:len(a)]
@@ -73,5 +94,16 @@ func addScaledGo(acc []float32, s float32, a []float32) {
 	a = a[:len(acc)]
 	for i := range acc {
 		acc[i] += s * a[i]
+	}
+}
+
+func matVecGo(out, mat, x []float32) {
+	n := len(out)
+	clear(out)
+	for j, xj := range x {
+		row := mat[j*n : (j+1)*n]
+		for i := range out {
+			out[i] += xj * row[i]
+		}
 	}
 }

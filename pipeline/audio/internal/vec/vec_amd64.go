@@ -12,3 +12,6 @@ func mulAddAVX2(acc, a, b *float32, n int)
 
 //go:noescape
 func addScaledAVX2(acc *float32, s float32, a *float32, n int)
+
+//go:noescape
+func matVecAVX2(out, mat, x *float32, n, m int)

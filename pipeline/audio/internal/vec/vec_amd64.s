@@ -162,3 +162,67 @@ as1:
 asdone:
 	VZEROUPPER
 	RET
+
+// func matVecAVX2(out, mat, x *float32, n, m int)
+// n is a multiple of 8. Columns go 24 at a time while they last, in three
+// accumulators that share each broadcast x[j], then 8 at a time.
+TEXT ·matVecAVX2(SB), NOSPLIT, $0-40
+	MOVQ out+0(FP), DX
+	MOVQ mat+8(FP), SI
+	MOVQ x+16(FP), DI
+	MOVQ n+24(FP), R8
+	MOVQ m+32(FP), R9
+	MOVQ R8, R10
+	SHLQ $2, R10 // row stride in bytes
+
+mv24:
+	CMPQ   R8, $24
+	JL     mv8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   SI, BX
+	MOVQ   DI, CX
+	MOVQ   R9, R11
+
+mv24row:
+	VBROADCASTSS (CX), Y3
+	VFMADD231PS  (BX), Y3, Y0
+	VFMADD231PS  32(BX), Y3, Y1
+	VFMADD231PS  64(BX), Y3, Y2
+	ADDQ         R10, BX
+	ADDQ         $4, CX
+	DECQ         R11
+	JNZ          mv24row
+	VMOVUPS      Y0, (DX)
+	VMOVUPS      Y1, 32(DX)
+	VMOVUPS      Y2, 64(DX)
+	ADDQ         $96, DX
+	ADDQ         $96, SI
+	SUBQ         $24, R8
+	JMP          mv24
+
+mv8:
+	CMPQ   R8, $8
+	JL     mvdone
+	VXORPS Y0, Y0, Y0
+	MOVQ   SI, BX
+	MOVQ   DI, CX
+	MOVQ   R9, R11
+
+mv8row:
+	VBROADCASTSS (CX), Y3
+	VFMADD231PS  (BX), Y3, Y0
+	ADDQ         R10, BX
+	ADDQ         $4, CX
+	DECQ         R11
+	JNZ          mv8row
+	VMOVUPS      Y0, (DX)
+	ADDQ         $32, DX
+	ADDQ         $32, SI
+	SUBQ         $8, R8
+	JMP          mv8
+
+mvdone:
+	VZEROUPPER
+	RET

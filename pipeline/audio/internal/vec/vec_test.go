@@ -76,11 +76,43 @@ func TestElementwiseMatchPlainGo(t *testing.T) {
 	}
 }
 
+func TestMatVecMatchesPlainGo(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{0, 3, 8, 12, 16, 24, 32, 40, 48, 56} {
+		for m := 0; m <= 20; m++ {
+			mat := randomSlice(r, n*m+5)
+			x := randomSlice(r, m)
+			out := randomSlice(r, n+3)
+			after := append([]float32(nil), out[n:]...)
+			want := make([]float32, n)
+			for i := range want {
+				var s float64
+				for j := range x {
+					s += float64(x[j]) * float64(mat[j*n+i])
+				}
+				want[i] = float32(s)
+			}
+			MatVec(out[:n], mat, x)
+			for i := range want {
+				if math.Abs(float64(out[i]-want[i])) > 1e-5*(1+math.Abs(float64(want[i]))) {
+					t.Fatalf("n=%d m=%d: out[%d] = %v, want %v", n, m, i, out[i], want[i])
+				}
+			}
+			for i, v := range after {
+				if out[n+i] != v {
+					t.Fatalf("n=%d m=%d: wrote past the end at %d", n, m, n+i)
+				}
+			}
+		}
+	}
+}
+
 func TestShortOperandsPanic(t *testing.T) {
 	for name, f := range map[string]func(){
 		"Dot":       func() { Dot(make([]float32, 9), make([]float32, 8)) },
 		"MulAdd":    func() { MulAdd(make([]float32, 9), make([]float32, 9), make([]float32, 8)) },
 		"AddScaled": func() { AddScaled(make([]float32, 9), 1, make([]float32, 8)) },
+		"MatVec":    func() { MatVec(make([]float32, 8), make([]float32, 8*3-1), make([]float32, 3)) },
 	} {
 		func() {
 			defer func() {

@@ -16,6 +16,8 @@ package imdct
 
 import (
 	"math"
+
+	"github.com/openchs/openchs-ai/pipeline/audio/internal/vec"
 )
 
 var imdctWinData = [4][36]float32{}
@@ -78,6 +80,31 @@ func init() {
 	}
 }
 
+// longRows holds cosN36 as the matrix of the IMDCT's 18 distinct outputs
+// (y[0..8] and y[18..26], see Win) by row of input line, each row padded
+// to 24 values for the vector kernel; shortRows holds cosN12 by row of
+// input line, padded to 16 values. They are filled after the cosine
+// tables, by the init function below theirs.
+var (
+	longRows  [18 * 24]float32
+	shortRows [6 * 16]float32
+)
+
+func init() {
+	for m := 0; m < 18; m++ {
+		for q := 0; q < 18; q++ {
+			p := q
+			if q >= 9 {
+				p = q + 9
+			}
+			longRows[24*m+q] = cosN36[m][p]
+		}
+	}
+	for m := 0; m < 6; m++ {
+		copy(shortRows[16*m:], cosN12[m][:])
+	}
+}
+
 // Win computes the inverse MDCT of the 18 lines in and windows it for the
 // block type into out.
 func Win(in []float32, blockType int, out *[36]float32) {
@@ -95,14 +122,15 @@ func Win(in []float32, blockType int, out *[36]float32) {
 	}
 	if blockType == 2 {
 		iwd := &imdctWinData[blockType]
-		const N = 12
 		for i := 0; i < 3; i++ {
-			for p := 0; p < N; p++ {
-				sum := float32(0.0)
-				for m := 0; m < N/2; m++ {
-					sum += in[i+3*m] * cosN12[m][p]
-				}
-				out[6*i+p+6] += sum * iwd[p]
+			var x [6]float32
+			for m := range x {
+				x[m] = in[i+3*m]
+			}
+			var y [16]float32
+			vec.MatVec(y[:], shortRows[:], x[:])
+			for p := 0; p < 12; p++ {
+				out[6*i+p+6] += y[p] * iwd[p]
 			}
 		}
 		return
@@ -110,19 +138,14 @@ func Win(in []float32, blockType int, out *[36]float32) {
 	// The 36 outputs come in mirrored pairs: y[17-p] = -y[p] and
 	// y[53-p] = y[p], so only p in 0..8 and 18..26 are computed.
 	iwd := &imdctWinData[blockType&3]
-	for _, p := range [...]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 18, 19, 20, 21, 22, 23, 24, 25, 26} {
-		var s0, s1 float32
-		for m := 0; m < 18; m += 2 {
-			s0 += in[m] * cosN36[m][p]
-			s1 += in[m+1] * cosN36[m+1][p]
-		}
-		y := s0 + s1
-		if p < 9 {
-			out[p] = y * iwd[p]
-			out[17-p] = -y * iwd[17-p]
-		} else {
-			out[p] = y * iwd[p]
-			out[53-p] = y * iwd[53-p]
-		}
+	var y [24]float32
+	vec.MatVec(y[:], longRows[:], in)
+	for p := 0; p < 9; p++ {
+		out[p] = y[p] * iwd[p]
+		out[17-p] = -y[p] * iwd[17-p]
+	}
+	for p := 18; p < 27; p++ {
+		out[p] = y[p-9] * iwd[p]
+		out[53-p] = y[p-9] * iwd[53-p]
 	}
 }
