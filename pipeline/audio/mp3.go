@@ -154,9 +154,10 @@ func decodeMP3(in *input) (*Signal, error) {
 	// above 8 kHz anyway, and what the cut at 11-12 kHz folds back lands
 	// above 8 kHz too. (At 32 kHz the cut would sit at 8 kHz: no.)
 	// The kept samples are those at the parity of the first sample after
-	// the encoder and decoder delays.
+	// the encoder and decoder delays. Subbands above 8 kHz are not
+	// synthesised at all.
 	half := rate >= 44100
-	opts := mp3.Options{Mix: mix, HalfRate: half, HalfRatePhase: int(skip % 2)}
+	opts := mp3.Options{Mix: mix, HalfRate: half, HalfRatePhase: int(skip % 2), Bandwidth: SampleRate / 2}
 	d := mp3.NewDecoder(in.r, opts)
 	outChannels := channels
 	if mix {

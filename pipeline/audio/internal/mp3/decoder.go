@@ -51,6 +51,11 @@ type Options struct {
 	// HalfRatePhase (0 or 1) chooses which full-rate samples HalfRate
 	// keeps: output sample k is full-rate sample 2k+HalfRatePhase.
 	HalfRatePhase int
+	// Bandwidth, when not 0, is the highest frequency in Hz the caller
+	// needs: subbands above it are left out of the synthesis. Everything
+	// up to Bandwidth is kept exactly; the band just above it is kept
+	// too, so that the filter bank's aliasing around Bandwidth cancels.
+	Bandwidth int
 }
 
 // NewDecoder returns a decoder reading frames from r, which must be
@@ -126,7 +131,11 @@ func (d *Decoder) Next(out *[2][1152]float32) (n, channels, rate int, err error)
 		d.junk += skipped
 	}
 	d.prev = f
-	n = f.Decode(out, d.opts.Mix, d.opts.HalfRate, d.opts.HalfRatePhase)
+	bands := 32
+	if d.opts.Bandwidth > 0 {
+		bands = min(32, d.opts.Bandwidth*64/rate+2)
+	}
+	n = f.Decode(out, d.opts.Mix, d.opts.HalfRate, d.opts.HalfRatePhase, bands)
 	if d.opts.HalfRate {
 		rate /= 2
 	}

@@ -134,6 +134,16 @@ func TestDecoderMatchesFFmpeg(t *testing.T) {
 					t.Errorf("mixed: %d channels, %.1f dB against the average of the channels", n, db)
 				}
 			}
+			// Content below 4 kHz comes out the same when the synthesis
+			// stops at 5 kHz.
+			limited, _, _ := decodeAll(t, data, Options{Bandwidth: 5000})
+			for ch := range channels {
+				db, _ := snr(limited[ch], got[ch], 0)
+				t.Logf("bandwidth 5 kHz, channel %d: %.1f dB against all bands", ch, db)
+				if db < 60 {
+					t.Errorf("bandwidth 5 kHz, channel %d: %.1f dB against all bands", ch, db)
+				}
+			}
 			// At half rate, output k is full-rate sample 2k+phase.
 			if c.rate == "44100" || c.rate == "48000" {
 				for phase := range 2 {

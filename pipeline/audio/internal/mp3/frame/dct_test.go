@@ -28,3 +28,25 @@ func TestDCTMatchesDefinition(t *testing.T) {
 		}
 	}
 }
+
+func TestDCTParityMatchesWhole(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 20 {
+		var in [32]float32
+		for i := range in {
+			in[i] = float32(rng.NormFloat64())
+		}
+		var tmp [32]float32
+		whole := in
+		dctII(&whole, &tmp)
+		for p := range 2 {
+			x := in
+			dctIIParity(&x, &tmp, p)
+			for k := p; k < 32; k += 2 {
+				if math.Abs(float64(x[k]-whole[k])) > 1e-4 {
+					t.Fatalf("parity %d: X[%d] = %v, want %v", p, k, x[k], whole[k])
+				}
+			}
+		}
+	}
+}

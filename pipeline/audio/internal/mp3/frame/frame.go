@@ -133,13 +133,15 @@ func (f *Frame) Channels() int {
 // subbands are synthesised and every other sample is computed: the output
 // is at half the sample rate and holds the lower half of the spectrum,
 // the upper half being dropped rather than folded down; phase (0 or 1)
-// picks the even or the odd samples.
-func (f *Frame) Decode(out *[2][1152]float32, mix, half bool, phase int) int {
+// picks the even or the odd samples. Only the lowest bands (of 32)
+// subbands are synthesised in any case.
+func (f *Frame) Decode(out *[2][1152]float32, mix, half bool, phase, bands int) int {
 	nch := f.header.NumberOfChannels()
 	sbLimit, perGranule := 32, consts.SamplesPerGr
 	if half {
 		sbLimit, perGranule = 16, consts.SamplesPerGr/2
 	}
+	sbLimit = max(1, min(sbLimit, bands))
 	for gr := 0; gr < f.header.Granules(); gr++ {
 		for ch := 0; ch < nch; ch++ {
 			f.requantize(gr, ch)
@@ -563,6 +565,34 @@ func dct32(x, tmp *[32]float32) {
 	x[32-1] = tmp[32-1]
 }
 
+// dctIIParity computes only the outputs of dctII whose index has parity
+// p, into x[p], x[p+2], ...; the other entries are left undefined. That
+// takes one 16-point DCT, half the work of the whole transform: the even
+// outputs are the DCT of x[i] + x[31-i], the odd ones sums of neighbours
+// in the DCT of the scaled differences.
+func dctIIParity(x, tmp *[32]float32, p int) {
+	h, scratch := (*[16]float32)(tmp[:16]), (*[16]float32)(tmp[16:])
+	if p == 0 {
+		for i := 0; i < 16; i++ {
+			h[i] = x[i] + x[31-i]
+		}
+		dct16(h, scratch)
+		for i := 0; i < 16; i++ {
+			x[2*i] = h[i]
+		}
+		return
+	}
+	c := (*[16]float32)(dctScale[32])
+	for i := 0; i < 16; i++ {
+		h[i] = (x[i] - x[31-i]) * c[i]
+	}
+	dct16(h, scratch)
+	for i := 0; i < 15; i++ {
+		x[2*i+1] = h[i] + h[i+1]
+	}
+	x[31] = h[15]
+}
+
 func dct16(x, tmp *[16]float32) {
 	c := (*[8]float32)(dctScale[16])
 	for i := 0; i < 8; i++ {
@@ -774,6 +804,21 @@ var synthWindow = func() (w [2][16][16]float32) {
 // 96 from an even start; outputs of one parity therefore read 16
 // consecutive entries of one of the two rings, and are computed together
 // as 16 vector multiply-adds.
+// matrixed is V[i] of the DCT output x. Entries of one parity of V only
+// read entries of x of that parity.
+func matrixed(x *[32]float32, i int) float32 {
+	switch {
+	case i < 16:
+		return x[16+i]
+	case i == 16:
+		return 0
+	case i <= 48:
+		return -x[48-i]
+	default:
+		return -x[i-48]
+	}
+}
+
 func (f *Frame) subbandSynthesis(gr int, ch int, out []float32, half bool, phase int) {
 	var s, tmp [32]float32
 	d := &f.mainData.Is[gr][ch]
@@ -787,20 +832,18 @@ func (f *Frame) subbandSynthesis(gr int, ch int, out []float32, half bool, phase
 		for i := range s {
 			s[i] = d[i*18+ss]
 		}
-		dctII(&s, &tmp)
+		if half {
+			dctIIParity(&s, &tmp, first)
+		} else {
+			dctII(&s, &tmp)
+		}
 		o := (f.vOff[ch] - 64) & 1023
 		f.vOff[ch] = o
-		var nv [64]float32
-		copy(nv[0:16], s[16:32])
-		for i := 17; i < 49; i++ {
-			nv[i] = -s[48-i]
-		}
-		for i := 49; i < 64; i++ {
-			nv[i] = -s[i-48]
-		}
-		for i := 0; i < 32; i++ {
-			v[0][o/2+i] = nv[2*i]
-			v[1][o/2+i] = nv[2*i+1]
+		for p := first; p < 2; p += step {
+			ring := v[p][o/2 : o/2+32]
+			for i := range ring {
+				ring[i] = matrixed(&s, 2*i+p)
+			}
 		}
 		// The U vector is 16 runs of 32 values from the ring: run 2m at
 		// V[128m], run 2m+1 at V[128m+96].
