@@ -45,9 +45,15 @@ type Frame struct {
 	mainData *maindata.MainData
 
 	mainDataBits *bits.Bits
-	store        [2][32][18]float32
-	v_vec        [2][2][512]float32 // synthesis history per channel: rings of its even and odd entries
-	vOff         [2]int             // start of the newest 64 values in the 1024-entry history
+	*history
+}
+
+// history is what decoding a frame leaves for the next: the IMDCT overlap
+// and the synthesis filter bank's past. Consecutive frames share one.
+type history struct {
+	store [2][32][18]float32
+	v_vec [2][2][512]float32 // synthesis history per channel: rings of its even and odd entries
+	vOff  [2]int             // start of the newest 64 values in the 1024-entry history
 }
 
 type FullReader interface {
@@ -104,9 +110,9 @@ func Read(source FullReader, position int64, prev *Frame) (frame *Frame, startPo
 		mainDataBits: mdb,
 	}
 	if prev != nil {
-		nf.store = prev.store
-		nf.v_vec = prev.v_vec
-		nf.vOff = prev.vOff
+		nf.history = prev.history
+	} else {
+		nf.history = new(history)
 	}
 	return nf, pos, nil
 }
