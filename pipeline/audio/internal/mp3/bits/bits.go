@@ -14,6 +14,8 @@
 
 package bits
 
+import "encoding/binary"
+
 type Bits struct {
 	vec     []byte
 	bitPos  int
@@ -81,6 +83,21 @@ func (b *Bits) Peek(num int) int {
 	tmp := (uint32(bb[0]) << 24) | (uint32(bb[1]) << 16) | (uint32(bb[2]) << 8) | (uint32(bb[3]))
 	tmp <<= uint(b.bitPos)
 	return int(tmp >> (32 - uint(num)))
+}
+
+// Peek32 returns the next 32 bits without consuming them, the first in
+// the highest bit, reading zeros past the end.
+func (b *Bits) Peek32() uint32 {
+	var w uint32
+	if b.bytePos+5 <= len(b.vec) {
+		w = binary.BigEndian.Uint32(b.vec[b.bytePos:])<<uint(b.bitPos) | uint32(b.vec[b.bytePos+4])>>(8-uint(b.bitPos))
+		return w
+	}
+	var bb [5]byte
+	if b.bytePos < len(b.vec) {
+		copy(bb[:], b.vec[b.bytePos:])
+	}
+	return binary.BigEndian.Uint32(bb[:])<<uint(b.bitPos) | uint32(bb[4])>>(8-uint(b.bitPos))
 }
 
 // Skip consumes num bits.

@@ -399,6 +399,62 @@ var luts = func() (l [len(huffmanMain)][1 << lutBits]lutEntry) {
 	return l
 }()
 
+// Pair decodes one code word of big_values table t: two values with
+// their linbits and signs. Words that fit the lookup table and need no
+// linbits, nearly all of them, are decoded from one 32-bit peek.
+func Pair(m *bits.Bits, t int) (x, y int, err error) {
+	tab := &huffmanMain[t]
+	if tab.treelen == 0 {
+		return 0, 0, nil
+	}
+	w := m.Peek32()
+	e := luts[t][w>>(32-lutBits)]
+	x, y = int(e.xy>>4), int(e.xy&0xf)
+	if e.len == 0 || tab.linbits != 0 && (x == 15 || y == 15) {
+		x, y, _, _, err = Decode(m, t)
+		return x, y, err
+	}
+	n := uint(e.len)
+	if x != 0 {
+		if w<<n&(1<<31) != 0 {
+			x = -x
+		}
+		n++
+	}
+	if y != 0 {
+		if w<<n&(1<<31) != 0 {
+			y = -y
+		}
+		n++
+	}
+	m.Skip(int(n))
+	return x, y, nil
+}
+
+// Quad decodes one code word of count1 table t (32 or 33): four values
+// in -1..1, signs included.
+func Quad(m *bits.Bits, t int) (q [4]int, err error) {
+	w := m.Peek32()
+	e := luts[t][w>>(32-lutBits)]
+	if e.len == 0 {
+		v, w, x, y, err := Decode(m, t)
+		return [4]int{v, w, x, y}, err
+	}
+	n := uint(e.len)
+	for i := range q {
+		if e.xy>>(3-i)&1 == 0 {
+			continue
+		}
+		q[i] = 1
+		if w<<n&(1<<31) != 0 {
+			q[i] = -1
+		}
+		n++
+	}
+	m.Skip(int(n))
+	return q, nil
+}
+
 func Decode(m *bits.Bits, table_num int) (x, y, v, w int, err error) {
 	point := 0
 	error := 1

@@ -27,9 +27,7 @@ import (
 func readHuffman(m *bits.Bits, header frameheader.FrameHeader, sideInfo *sideinfo.SideInfo, mainData *MainData, part_2_start, gr, ch int) error {
 	// Check that there is any data to decode. If not, zero the array.
 	if sideInfo.Part2_3Length[gr][ch] == 0 {
-		for i := 0; i < consts.SamplesPerGr; i++ {
-			mainData.Is[gr][ch][i] = 0.0
-		}
+		clear(mainData.Is[gr][ch][:])
 		return nil
 	}
 
@@ -60,57 +58,39 @@ func readHuffman(m *bits.Bits, header frameheader.FrameHeader, sideInfo *sideinf
 		}
 		region_2_start = l[j]
 	}
-	// Read big_values using tables according to region_x_start
-	for is_pos := 0; is_pos < sideInfo.BigValues[gr][ch]*2; is_pos++ {
-		// #22
-		if is_pos >= len(mainData.Is[gr][ch]) {
-			return fmt.Errorf("mp3: is_pos was too big: %d", is_pos)
-		}
-		table_num := 0
-		if is_pos < region_1_start {
-			table_num = sideInfo.TableSelect[gr][ch][0]
-		} else if is_pos < region_2_start {
-			table_num = sideInfo.TableSelect[gr][ch][1]
-		} else {
-			table_num = sideInfo.TableSelect[gr][ch][2]
-		}
-		// Get next Huffman coded words
-		x, y, _, _, err := huffman.Decode(m, table_num)
-		if err != nil {
-			return err
-		}
-		// In the big_values area there are two freq lines per Huffman word
-		mainData.Is[gr][ch][is_pos] = float32(x)
-		is_pos++
-		mainData.Is[gr][ch][is_pos] = float32(y)
+	// Read big_values using tables according to region_x_start: two
+	// lines per code word, the table chosen by the region of the first.
+	bigEnd := sideInfo.BigValues[gr][ch] * 2
+	if bigEnd > consts.SamplesPerGr {
+		return fmt.Errorf("mp3: big_values reach line %d", bigEnd)
 	}
-	// Read small values until is_pos = 576 or we run out of huffman data
-	// TODO: Is this comment wrong?
+	is := &mainData.Is[gr][ch]
+	is_pos := 0
+	for r, end := range [3]int{min(region_1_start, bigEnd), min(region_2_start, bigEnd), bigEnd} {
+		table_num := sideInfo.TableSelect[gr][ch][r]
+		for ; is_pos < end; is_pos += 2 {
+			x, y, err := huffman.Pair(m, table_num)
+			if err != nil {
+				return err
+			}
+			is[is_pos] = float32(x)
+			is[is_pos+1] = float32(y)
+		}
+	}
+	// Read small values, four lines per code word, until is_pos = 576 or
+	// the part's bits run out.
 	table_num := sideInfo.Count1TableSelect[gr][ch] + 32
-	is_pos := sideInfo.BigValues[gr][ch] * 2
+	is_pos = bigEnd
 	for is_pos <= 572 && m.BitPos() <= bit_pos_end {
-		// Get next Huffman coded words
-		x, y, v, w, err := huffman.Decode(m, table_num)
+		q, err := huffman.Quad(m, table_num)
 		if err != nil {
 			return err
 		}
-		mainData.Is[gr][ch][is_pos] = float32(v)
-		is_pos++
-		if is_pos >= consts.SamplesPerGr {
-			break
-		}
-		mainData.Is[gr][ch][is_pos] = float32(w)
-		is_pos++
-		if is_pos >= consts.SamplesPerGr {
-			break
-		}
-		mainData.Is[gr][ch][is_pos] = float32(x)
-		is_pos++
-		if is_pos >= consts.SamplesPerGr {
-			break
-		}
-		mainData.Is[gr][ch][is_pos] = float32(y)
-		is_pos++
+		is[is_pos] = float32(q[0])
+		is[is_pos+1] = float32(q[1])
+		is[is_pos+2] = float32(q[2])
+		is[is_pos+3] = float32(q[3])
+		is_pos += 4
 	}
 	// Check that we didn't read past the end of this section
 	if m.BitPos() > (bit_pos_end + 1) {
@@ -125,10 +105,7 @@ func readHuffman(m *bits.Bits, header frameheader.FrameHeader, sideInfo *sideinf
 	sideInfo.Count1[gr][ch] = is_pos
 
 	// Zero out the last part if necessary
-	for is_pos < consts.SamplesPerGr {
-		mainData.Is[gr][ch][is_pos] = 0.0
-		is_pos++
-	}
+	clear(is[is_pos:])
 	// Set the bitpos to point to the next part to read
 	m.SetPos(bit_pos_end + 1)
 	return nil
