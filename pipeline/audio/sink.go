@@ -156,9 +156,13 @@ func (p *pcmStore) append(x []float32) {
 	}
 }
 
+// appendClamped appends x, clamped, to dst, which must have room for it.
 func appendClamped(dst, x []float32) []float32 {
-	for _, v := range x {
-		dst = append(dst, clamp(v))
+	n := len(dst)
+	dst = dst[:n+len(x)]
+	out := dst[n:]
+	for i, v := range x {
+		out[i] = clamp(v)
 	}
 	return dst
 }
