@@ -33,9 +33,10 @@ test: ## provision everything and run all tests
 	@scripts/deps.sh test
 	@$(WHISPER_ENV) && $(MODEL_ENV) && go test -p 1 -ldflags "$(LDFLAGS)" -count=1 -timeout 40m ./...
 
-bench: ## benchmarks: engine real-time factor next to whisper.cpp's C API
+bench: ## benchmarks: engine next to whisper.cpp's C API, audio decoding next to ffmpeg
 	@scripts/deps.sh test
 	@$(WHISPER_ENV) && $(MODEL_ENV) && scripts/bench-whisper.sh
+	@scripts/bench-audio.sh
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
