@@ -226,6 +226,15 @@ func getSfBandIndicesArray(header *frameheader.FrameHeader) ([]int, []int) {
 	return sfBandIndicesLong, sfBandIndicesShort
 }
 
+// mixedLongEnd is the line where the short blocks of a mixed block
+// start: the third short scale factor band. That is after the two
+// lowest subbands (36 lines), except at MPEG-2.5's 8 kHz, where no short
+// band boundary falls there and the six long bands that the scale
+// factors of a mixed block cover reach line 72.
+func mixedLongEnd(sfBandIndicesShort []int) int {
+	return 3 * sfBandIndicesShort[3]
+}
+
 func (f *Frame) requantize(gr int, ch int) {
 	sfBandIndicesLong, sfBandIndicesShort := getSfBandIndicesArray(&f.header)
 	// Determine type of block to process
@@ -233,10 +242,11 @@ func (f *Frame) requantize(gr int, ch int) {
 		// Check if the first two subbands
 		// (=2*18 samples = 8 long or 3 short sfb's) uses long blocks
 		if f.sideInfo.MixedBlockFlag[gr][ch] != 0 { // 2 longbl. sb  first
-			// First process the 2 long block subbands at the start
+			// First process the long block bands at the start
+			longEnd := mixedLongEnd(sfBandIndicesShort)
 			sfb := 0
 			next_sfb := sfBandIndicesLong[sfb+1]
-			for i := 0; i < 36; i++ {
+			for i := 0; i < longEnd; i++ {
 				if i == next_sfb {
 					sfb++
 					next_sfb = sfBandIndicesLong[sfb+1]
@@ -249,7 +259,7 @@ func (f *Frame) requantize(gr int, ch int) {
 			win_len := sfBandIndicesShort[sfb+1] -
 				sfBandIndicesShort[sfb]
 
-			for i := 36; i < int(f.sideInfo.Count1[gr][ch]); /* i++ done below! */ {
+			for i := longEnd; i < int(f.sideInfo.Count1[gr][ch]); /* i++ done below! */ {
 				// Check if we're into the next scalefac band
 				if i == next_sfb {
 					sfb++
@@ -316,10 +326,7 @@ func (f *Frame) reorder(gr int, ch int) {
 		}
 		next_sfb := sfBandIndicesShort[sfb+1] * 3
 		win_len := sfBandIndicesShort[sfb+1] - sfBandIndicesShort[sfb]
-		i := 36
-		if sfb == 0 {
-			i = 0
-		}
+		i := 3 * sfBandIndicesShort[sfb]
 		for i < consts.SamplesPerGr {
 			// Check if we're into the next scalefac band
 			if i == next_sfb {
