@@ -183,8 +183,8 @@ func mustBytes(t *testing.T, s *l3Stream) []byte {
 	return b
 }
 
-// decodeAll decodes a stereo stream with this package.
-func decodeAll(t *testing.T, data []byte) (out [2][]float32, rate int) {
+// decodeStereo decodes a stereo stream with this package.
+func decodeStereo(t *testing.T, data []byte) (out [2][]float32, rate int) {
 	t.Helper()
 	d := NewDecoder(bytes.NewReader(data), Options{})
 	var buf [2][1152]float32
@@ -240,7 +240,7 @@ func decodeFFmpeg(t *testing.T, data []byte) (out [2][]float32) {
 // shifting by the delay between the two decoders that matches best.
 func compareWithFFmpeg(t *testing.T, data, ref []byte) {
 	t.Helper()
-	got, rate := decodeAll(t, data)
+	got, rate := decodeStereo(t, data)
 	want := decodeFFmpeg(t, ref)
 	if rate == 0 || len(got[0]) == 0 || len(want[0]) == 0 {
 		t.Fatalf("decoded %d samples at %d Hz, ffmpeg %d", len(got[0]), rate, len(want[0]))
