@@ -7,8 +7,13 @@
 // come out as float32 instead of 16-bit PCM; the synthesis filter bank
 // uses a fast DCT and a ring buffer, the IMDCT skips silent subbands and
 // requantisation uses a table instead of math.Pow; the bit reservoir is
-// bounded; malformed scale factors no longer index out of range; and the
-// decoder reads forward only, without tag handling or seeking.
+// bounded; malformed scale factors no longer index out of range; intensity
+// stereo follows ISO 11172-3 and, for MPEG-2 and 2.5, ISO 13818-3 (the
+// right channel's positions split the left channel's values, from the
+// right channel's highest non-zero value up, with mid/side only below it);
+// mixed blocks take their MPEG-2 scale factors in the right bands and at
+// 8 kHz keep long bands up to line 72; and the decoder reads forward only,
+// without tag handling or seeking.
 package mp3
 
 import (

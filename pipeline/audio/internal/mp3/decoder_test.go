@@ -25,6 +25,9 @@ func FuzzDecoder(f *testing.F) {
 	if len(paths) == 0 {
 		f.Fatal("no mp3 seeds")
 	}
+	for _, b := range writtenSeeds() {
+		f.Add(b, byte(0))
+	}
 	f.Fuzz(func(t *testing.T, data []byte, mode byte) {
 		catchPanics = false
 		d := NewDecoder(bytes.NewReader(data), Options{Mix: mode&1 != 0, HalfRate: mode&2 != 0, HalfRatePhase: int(mode>>2) & 1})
@@ -51,4 +54,28 @@ func FuzzDecoder(f *testing.F) {
 			}
 		}
 	})
+}
+
+// writtenSeeds are short streams from the test writer with the coding
+// tools encoders rarely use: intensity and mid/side stereo over long,
+// short and mixed blocks at MPEG-1 and MPEG-2 rates, and mixed blocks at
+// 8 kHz.
+func writtenSeeds() [][]byte {
+	all := []blockLayout{longBlocks, shortBlocks, mixedBlocks}
+	var out [][]byte
+	for _, s := range []l3Stream{
+		{version: idMPEG1, rate: 0, bitrate: 14, mode: 1, modeExt: 3},
+		{version: idMPEG2, rate: 0, bitrate: 14, mode: 1, modeExt: 3},
+		{version: idMPEG25, rate: 2, bitrate: 8, mode: 1, modeExt: 1},
+	} {
+		pos := lsfPositions
+		if !s.lsf() {
+			pos = mpeg1Positions
+		}
+		w, _ := intensityStream(5, s, all, 3, pos)
+		if b, err := w.bytes(); err == nil {
+			out = append(out, b)
+		}
+	}
+	return out
 }

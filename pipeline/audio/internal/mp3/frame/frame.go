@@ -235,6 +235,15 @@ func getSfBandIndicesArray(header *frameheader.FrameHeader) ([]int, []int) {
 	return sfBandIndicesLong, sfBandIndicesShort
 }
 
+// mixedLongEnd is the line where the short blocks of a mixed block
+// start: the third short scale factor band. That is after the two
+// lowest subbands (36 lines), except at MPEG-2.5's 8 kHz, where no short
+// band boundary falls there and the six long bands that the scale
+// factors of a mixed block cover reach line 72.
+func mixedLongEnd(sfBandIndicesShort []int) int {
+	return 3 * sfBandIndicesShort[3]
+}
+
 func (f *Frame) requantize(gr int, ch int) {
 	sfBandIndicesLong, sfBandIndicesShort := getSfBandIndicesArray(&f.header)
 	// Determine type of block to process
@@ -242,10 +251,11 @@ func (f *Frame) requantize(gr int, ch int) {
 		// Check if the first two subbands
 		// (=2*18 samples = 8 long or 3 short sfb's) uses long blocks
 		if f.sideInfo.MixedBlockFlag[gr][ch] != 0 { // 2 longbl. sb  first
-			// First process the 2 long block subbands at the start
+			// First process the long block bands at the start
+			longEnd := mixedLongEnd(sfBandIndicesShort)
 			sfb := 0
 			next_sfb := sfBandIndicesLong[sfb+1]
-			for i := 0; i < 36; i++ {
+			for i := 0; i < longEnd; i++ {
 				if i == next_sfb {
 					sfb++
 					next_sfb = sfBandIndicesLong[sfb+1]
@@ -258,7 +268,7 @@ func (f *Frame) requantize(gr int, ch int) {
 			win_len := sfBandIndicesShort[sfb+1] -
 				sfBandIndicesShort[sfb]
 
-			for i := 36; i < int(f.sideInfo.Count1[gr][ch]); /* i++ done below! */ {
+			for i := longEnd; i < int(f.sideInfo.Count1[gr][ch]); /* i++ done below! */ {
 				// Check if we're into the next scalefac band
 				if i == next_sfb {
 					sfb++
@@ -325,10 +335,7 @@ func (f *Frame) reorder(gr int, ch int) {
 		}
 		next_sfb := sfBandIndicesShort[sfb+1] * 3
 		win_len := sfBandIndicesShort[sfb+1] - sfBandIndicesShort[sfb]
-		i := 36
-		if sfb == 0 {
-			i = 0
-		}
+		i := 3 * sfBandIndicesShort[sfb]
 		for i < consts.SamplesPerGr {
 			// Check if we're into the next scalefac band
 			if i == next_sfb {
@@ -360,60 +367,124 @@ var (
 	isRatios = []float32{0.000000, 0.267949, 0.577350, 1.000000, 1.732051, 3.732051}
 )
 
-func (f *Frame) stereoProcessIntensityLong(gr int, sfb int) {
-	is_ratio_l := float32(0)
-	is_ratio_r := float32(0)
-	// Check that((is_pos[sfb]=scalefac) < 7) => no intensity stereo
-	if is_pos := f.mainData.ScalefacL[gr][0][sfb]; is_pos < 7 {
-		sfBandIndicesLong, _ := getSfBandIndicesArray(&f.header)
-		sfb_start := sfBandIndicesLong[sfb]
-		sfb_stop := sfBandIndicesLong[sfb+1]
-		if is_pos == 6 { // tan((6*PI)/12 = PI/2) needs special treatment!
-			is_ratio_l = 1.0
-			is_ratio_r = 0.0
-		} else {
-			is_ratio_l = isRatios[is_pos] / (1.0 + isRatios[is_pos])
-			is_ratio_r = 1.0 / (1.0 + isRatios[is_pos])
+// intensityRatios returns the factors that split the left channel's
+// values between the channels for intensity position pos of a scale
+// factor band whose largest possible position is maxPos, and false for an
+// illegal position. MPEG-1 positions 0 to 6 divide by tan(pos·π/12) and
+// 7 is illegal (ISO 11172-3 2.4.3.4.9.3); an MPEG-2 position scales one
+// channel by a power of io, 2^-1/4 or 2^-1/2 as intensity_scale says, and
+// maxPos is illegal (ISO 13818-3 2.4.3.2).
+func (f *Frame) intensityRatios(gr, pos, maxPos int) (left, right float32, ok bool) {
+	if f.header.LowSamplingFrequency() == 0 {
+		switch {
+		case pos < 0 || pos >= 7:
+			return 0, 0, false
+		case pos == 6: // tan(π/2)
+			return 1, 0, true
 		}
-		// Now decode all samples in this scale factor band
-		for i := sfb_start; i < sfb_stop; i++ {
-			f.mainData.Is[gr][0][i] *= is_ratio_l
-			f.mainData.Is[gr][1][i] *= is_ratio_r
-		}
+		return isRatios[pos] / (1 + isRatios[pos]), 1 / (1 + isRatios[pos]), true
 	}
+	if pos < 0 || pos >= maxPos {
+		return 0, 0, false
+	}
+	quarters := 1 // io = 2^(-quarters/4)
+	if f.sideInfo.ScalefacCompress[gr][1]&1 != 0 {
+		quarters = 2
+	}
+	if pos%2 == 1 {
+		return float32(pow2Quarter(-quarters * (pos + 1) / 2)), 1, true
+	}
+	return 1, float32(pow2Quarter(-quarters * pos / 2)), true
 }
 
-func (f *Frame) stereoProcessIntensityShort(gr int, sfb int) {
-	is_ratio_l := float32(0)
-	is_ratio_r := float32(0)
-	_, sfBandIndicesShort := getSfBandIndicesArray(&f.header)
-	// The window length
-	win_len := sfBandIndicesShort[sfb+1] - sfBandIndicesShort[sfb]
-	// The three windows within the band has different scalefactors
-	for win := 0; win < 3; win++ {
-		// Check that((is_pos[sfb]=scalefac) < 7) => no intensity stereo
-		is_pos := f.mainData.ScalefacS[gr][0][sfb][win]
-		if is_pos < 7 {
-			sfb_start := sfBandIndicesShort[sfb]*3 + win_len*win
-			sfb_stop := sfb_start + win_len
-			if is_pos == 6 { // tan((6*PI)/12 = PI/2) needs special treatment!
-				is_ratio_l = 1.0
-				is_ratio_r = 0.0
-			} else {
-				is_ratio_l = isRatios[is_pos] / (1.0 + isRatios[is_pos])
-				is_ratio_r = 1.0 / (1.0 + isRatios[is_pos])
+// intensityStereo decodes a granule coded with intensity stereo, after
+// reorder, in the scale factor bands of the right channel's blocks. The
+// bands above the highest non-zero value of the right channel (for short
+// blocks, of each window) carry in the left channel the values of both
+// and in the right channel's scale factor an intensity position that
+// splits them. Bands below, and bands with an illegal position, are
+// mid/side coded if the frame says so and left as they are otherwise.
+// The bands with no scale factor, long band 21 and short band 12, take
+// the position of the band below.
+func (f *Frame) intensityStereo(gr int) {
+	ms := f.header.UseMSStereo()
+	long, short := getSfBandIndicesArray(&f.header)
+	l, r := &f.mainData.Is[gr][0], &f.mainData.Is[gr][1]
+	band := func(lines func(yield func(int) bool), inIntensity bool, pos, maxPos int) bool {
+		nonZero := false
+		for i := range lines {
+			if r[i] != 0 {
+				nonZero = true
+				break
 			}
-			// Now decode all samples in this scale factor band
-			for i := sfb_start; i < sfb_stop; i++ {
-				// https://github.com/technosaurus/PDMP3/issues/3
-				f.mainData.Is[gr][0][i] *= is_ratio_l
-				f.mainData.Is[gr][1][i] *= is_ratio_r
+		}
+		kl, kr, legal := f.intensityRatios(gr, pos, maxPos)
+		switch {
+		case inIntensity && !nonZero && legal:
+			for i := range lines {
+				v := l[i]
+				l[i], r[i] = v*kl, v*kr
 			}
+		case ms:
+			const invSqrt2 = math.Sqrt2 / 2
+			for i := range lines {
+				l[i], r[i] = (l[i]+r[i])*invSqrt2, (l[i]-r[i])*invSqrt2
+			}
+		}
+		return nonZero
+	}
+
+	longEnd, shortStart := 22, 13
+	if f.sideInfo.WinSwitchFlag[gr][1] == 1 && f.sideInfo.BlockType[gr][1] == 2 {
+		longEnd, shortStart = 0, 0
+		if f.sideInfo.MixedBlockFlag[gr][1] != 0 {
+			end := mixedLongEnd(short)
+			for longEnd = 0; long[longEnd] < end; longEnd++ {
+			}
+			shortStart = 3
+		}
+	}
+	// From the top band down, each window on its own: the intensity
+	// region ends at the first band with a non-zero right value.
+	var below [3]bool
+	for sfb := 12; sfb >= shortStart; sfb-- {
+		start, width := 3*short[sfb], short[sfb+1]-short[sfb]
+		s := min(sfb, 11)
+		for win := 0; win < 3; win++ {
+			lines := func(yield func(int) bool) {
+				for j := 0; j < width; j++ {
+					if !yield(start + 3*j + win) {
+						return
+					}
+				}
+			}
+			if band(lines, !below[win], f.mainData.ScalefacS[gr][1][s][win], f.mainData.IsMaxS[1][s]) {
+				below[win] = true
+			}
+		}
+	}
+	found := below[0] || below[1] || below[2]
+	for sfb := longEnd - 1; sfb >= 0; sfb-- {
+		from, to := long[sfb], long[sfb+1]
+		lines := func(yield func(int) bool) {
+			for i := from; i < to; i++ {
+				if !yield(i) {
+					return
+				}
+			}
+		}
+		s := min(sfb, 20)
+		if band(lines, !found, f.mainData.ScalefacL[gr][1][s], f.mainData.IsMaxL[1][s]) {
+			found = true
 		}
 	}
 }
 
 func (f *Frame) stereo(gr int) {
+	if f.header.UseIntensityStereo() {
+		f.intensityStereo(gr)
+		return
+	}
 	if f.header.UseMSStereo() {
 		// Determine how many frequency lines to transform
 		i := 1
@@ -428,48 +499,6 @@ func (f *Frame) stereo(gr int) {
 			right := (f.mainData.Is[gr][0][i] - f.mainData.Is[gr][1][i]) * invSqrt2
 			f.mainData.Is[gr][0][i] = left
 			f.mainData.Is[gr][1][i] = right
-		}
-	}
-
-	if f.header.UseIntensityStereo() {
-		sfBandIndicesLong, sfBandIndicesShort := getSfBandIndicesArray(&f.header)
-		// First band that is intensity stereo encoded is first band scale factor
-		// band on or above count1 frequency line. N.B.: Intensity stereo coding is
-		// only done for higher subbands, but logic is here for lower subbands.
-		// Determine type of block to process
-		if (f.sideInfo.WinSwitchFlag[gr][0] == 1) &&
-			(f.sideInfo.BlockType[gr][0] == 2) { // Short blocks
-			// Check if the first two subbands
-			// (=2*18 samples = 8 long or 3 short sfb's) uses long blocks
-			if f.sideInfo.MixedBlockFlag[gr][0] != 0 { // 2 longbl. sb  first
-				for sfb := 0; sfb < 8; sfb++ { // First process 8 sfb's at start
-					// Is this scale factor band above count1 for the right channel?
-					if sfBandIndicesLong[sfb] >= f.sideInfo.Count1[gr][1] {
-						f.stereoProcessIntensityLong(gr, sfb)
-					}
-				}
-				// And next the remaining bands which uses short blocks
-				for sfb := 3; sfb < 12; sfb++ {
-					// Is this scale factor band above count1 for the right channel?
-					if sfBandIndicesShort[sfb]*3 >= f.sideInfo.Count1[gr][1] {
-						f.stereoProcessIntensityShort(gr, sfb)
-					}
-				}
-			} else { // Only short blocks
-				for sfb := 0; sfb < 12; sfb++ {
-					// Is this scale factor band above count1 for the right channel?
-					if sfBandIndicesShort[sfb]*3 >= f.sideInfo.Count1[gr][1] {
-						f.stereoProcessIntensityShort(gr, sfb)
-					}
-				}
-			}
-		} else { // Only long blocks
-			for sfb := 0; sfb < 21; sfb++ {
-				// Is this scale factor band above count1 for the right channel?
-				if sfBandIndicesLong[sfb] >= f.sideInfo.Count1[gr][1] {
-					f.stereoProcessIntensityLong(gr, sfb)
-				}
-			}
 		}
 	}
 }

@@ -33,6 +33,12 @@ type MainData struct {
 	ScalefacL [2][2][22]int      // 0-4 bits
 	ScalefacS [2][2][13][3]int   // 0-4 bits
 	Is        [2][2][576]float32 // Huffman coded freq. lines
+	// IsMaxL and IsMaxS hold, per channel of an MPEG-2 granule, the
+	// largest value each long and short band's scale factor can take,
+	// 2^slen-1: as the intensity position of the right channel that
+	// value is illegal and leaves the band out of intensity stereo.
+	IsMaxL [2][22]int
+	IsMaxS [2][13]int
 }
 
 var scalefacSizesMpeg1 = [16][2]int{
@@ -121,9 +127,6 @@ func getScaleFactorsMpeg2(m *bits.Bits, header frameheader.FrameHeader, sideInfo
 
 	for ch := 0; ch < nch; ch++ {
 		part_2_start := m.BitPos()
-		numbits := 0
-		slen := nSlen2[sideInfo.ScalefacCompress[0][ch]]
-		sideInfo.Preflag[0][ch] = (slen >> 15) & 0x1
 
 		n := 0
 		if sideInfo.BlockType[0][ch] == 2 {
@@ -133,42 +136,49 @@ func getScaleFactorsMpeg2(m *bits.Bits, header frameheader.FrameHeader, sideInfo
 			}
 		}
 
-		var scaleFactors []int
-		d := (slen >> 12) & 0x7
-
-		for i := 0; i < 4; i++ {
-			num := slen & 0x7
-			slen >>= 3
-			if num > 0 {
-				for j := 0; j < scalefacSizesMpeg2[n][d][i]; j++ {
-					scaleFactors = append(scaleFactors, m.Bits(num))
-				}
-				numbits += scalefacSizesMpeg2[n][d][i] * num
-			} else {
-				for j := 0; j < scalefacSizesMpeg2[n][d][i]; j++ {
-					scaleFactors = append(scaleFactors, 0)
-				}
-			}
-		}
-
-		n = (n << 1) + 1
-		for i := 0; i < n; i++ {
-			scaleFactors = append(scaleFactors, 0)
-		}
-
-		// Mixed blocks give a count that fits neither layout; what is
-		// missing stays zero rather than reading out of range.
-		if len(scaleFactors) == 22 {
-			for i := 0; i < 22; i++ {
-				md.ScalefacL[0][ch][i] = scaleFactors[i]
-			}
+		var slen [4]int
+		var d int
+		if ch == 1 && header.UseIntensityStereo() {
+			slen, d = intensitySlen(sideInfo.ScalefacCompress[0][ch] >> 1)
+			sideInfo.Preflag[0][ch] = 0
 		} else {
-			for x := 0; x < 13; x++ {
-				for i := 0; i < 3; i++ {
-					if k := x*3 + i; k < len(scaleFactors) {
-						md.ScalefacS[0][ch][x][i] = scaleFactors[k]
-					}
-				}
+			s := nSlen2[sideInfo.ScalefacCompress[0][ch]]
+			sideInfo.Preflag[0][ch] = (s >> 15) & 0x1
+			d = (s >> 12) & 0x7
+			for i := range slen {
+				slen[i] = s & 0x7
+				s >>= 3
+			}
+		}
+
+		// The scale factors in the order they are coded (21 long bands,
+		// 12 short bands of 3 windows, or 6 long bands and short bands 3
+		// to 11), each with the largest value its length allows.
+		var sf, sfMax [36]int
+		k := 0
+		for i := 0; i < 4; i++ {
+			for j := 0; j < scalefacSizesMpeg2[n][d][i]; j++ {
+				sf[k] = m.Bits(slen[i])
+				sfMax[k] = 1<<slen[i] - 1
+				k++
+			}
+		}
+		switch n {
+		case 0:
+			for i := 0; i < 21; i++ {
+				md.ScalefacL[0][ch][i], md.IsMaxL[ch][i] = sf[i], sfMax[i]
+			}
+		case 1:
+			for i := 0; i < 36; i++ {
+				md.ScalefacS[0][ch][i/3][i%3], md.IsMaxS[ch][i/3] = sf[i], sfMax[i]
+			}
+		default:
+			for i := 0; i < 6; i++ {
+				md.ScalefacL[0][ch][i], md.IsMaxL[ch][i] = sf[i], sfMax[i]
+			}
+			for i := 6; i < 33; i++ {
+				sfb := 3 + (i-6)/3
+				md.ScalefacS[0][ch][sfb][(i-6)%3], md.IsMaxS[ch][sfb] = sf[i], sfMax[i]
 			}
 		}
 
@@ -179,6 +189,23 @@ func getScaleFactorsMpeg2(m *bits.Bits, header frameheader.FrameHeader, sideInfo
 	}
 	// The ancillary data is stored here,but we ignore it.
 	return md, m, nil
+}
+
+// intensitySlen decodes int_scalefac_compress, the scalefac_compress of
+// the right channel of an MPEG-2 intensity stereo granule halved (its
+// lowest bit is intensity_scale), into the lengths of the four scale
+// factor partitions and the row of scalefacSizesMpeg2 that sizes them
+// (ISO 13818-3 2.4.3.2).
+func intensitySlen(c int) ([4]int, int) {
+	switch {
+	case c < 180:
+		return [4]int{c / 36, c % 36 / 6, c % 6, 0}, 3
+	case c < 244:
+		c -= 180
+		return [4]int{c / 16, c % 16 / 4, c % 4, 0}, 4
+	}
+	c -= 244
+	return [4]int{c / 3, c % 3, 0, 0}, 5
 }
 
 func getScaleFactorsMpeg1(nch int, m *bits.Bits, header frameheader.FrameHeader, sideInfo *sideinfo.SideInfo) (*MainData, *bits.Bits, error) {
