@@ -155,7 +155,7 @@ func (f *Frame) Decode(out *[2][1152]float32, mix, half bool, phase, bands int) 
 		}
 		f.stereo(gr)
 		for ch := 0; ch < nch; ch++ {
-			f.antialias(gr, ch)
+			f.antialias(gr, ch, sbLimit+1)
 			f.hybridSynthesis(gr, ch, sbLimit)
 			f.frequencyInversion(gr, ch)
 		}
@@ -306,14 +306,29 @@ func (f *Frame) requantize(gr int, ch int) {
 			}
 		}
 	} else { // Only long blocks
-		sfb := 0
-		next_sfb := sfBandIndicesLong[sfb+1]
-		for i := 0; i < int(f.sideInfo.Count1[gr][ch]); i++ {
-			if i == next_sfb {
-				sfb++
-				next_sfb = sfBandIndicesLong[sfb+1]
+		f.requantizeLong(gr, ch, int(f.sideInfo.Count1[gr][ch]), sfBandIndicesLong)
+	}
+}
+
+// requantizeLong requantises the first n lines of a granule of long
+// blocks band by band, as requantizeProcessLong does line by line: the
+// band's gain is computed once, and zero lines stay zero.
+func (f *Frame) requantizeLong(gr, ch, n int, bands []int) {
+	m := 2
+	if f.sideInfo.ScalefacScale[gr][ch] != 0 {
+		m = 4
+	}
+	is := &f.mainData.Is[gr][ch]
+	for sfb := 0; sfb+1 < len(bands) && bands[sfb] < n; sfb++ {
+		pf := f.sideInfo.Preflag[gr][ch] * int(pretab[sfb])
+		gain := pow2Quarter(-m*(f.mainData.ScalefacL[gr][ch][sfb]+pf) + f.sideInfo.GlobalGain[gr][ch] - 210)
+		for i := bands[sfb]; i < min(bands[sfb+1], n); i++ {
+			switch v := is[i]; {
+			case v > 0:
+				is[i] = float32(gain * powtab34[int(v)])
+			case v < 0:
+				is[i] = float32(gain * -powtab34[int(-v)])
 			}
-			f.requantizeProcessLong(gr, ch, i, sfb)
 		}
 	}
 }
@@ -508,7 +523,10 @@ var (
 	ca = []float32{-0.514496, -0.471732, -0.313377, -0.181913, -0.094574, -0.040966, -0.014199, -0.003700}
 )
 
-func (f *Frame) antialias(gr int, ch int) {
+// antialias runs the alias-reduction butterflies between neighbouring
+// subbands, up to the boundary below subband bands: those above it only
+// touch subbands that are not synthesised.
+func (f *Frame) antialias(gr, ch, bands int) {
 	// No antialiasing is done for short blocks
 	if (f.sideInfo.WinSwitchFlag[gr][ch] == 1) &&
 		(f.sideInfo.BlockType[gr][ch] == 2) &&
@@ -522,15 +540,14 @@ func (f *Frame) antialias(gr int, ch int) {
 		(f.sideInfo.MixedBlockFlag[gr][ch] == 1) {
 		sblim = 2
 	}
-	// Do the actual antialiasing
+	sblim = min(sblim, bands)
+	is := &f.mainData.Is[gr][ch]
 	for sb := 1; sb < sblim; sb++ {
+		lo, up := (*[8]float32)(is[18*sb-8:18*sb]), (*[8]float32)(is[18*sb:18*sb+8])
 		for i := 0; i < 8; i++ {
-			li := 18*sb - 1 - i
-			ui := 18*sb + i
-			lb := f.mainData.Is[gr][ch][li]*cs[i] - f.mainData.Is[gr][ch][ui]*ca[i]
-			ub := f.mainData.Is[gr][ch][ui]*cs[i] + f.mainData.Is[gr][ch][li]*ca[i]
-			f.mainData.Is[gr][ch][li] = lb
-			f.mainData.Is[gr][ch][ui] = ub
+			l, u := lo[7-i], up[i]
+			lo[7-i] = l*cs[i] - u*ca[i]
+			up[i] = u*cs[i] + l*ca[i]
 		}
 	}
 }
