@@ -5,8 +5,11 @@
 // 2.0, see LICENSE), changed as follows: MPEG-2.5 streams (8, 11.025 and
 // 12 kHz) decode; the size of padded MPEG-2/2.5 frames is right; samples
 // come out as float32 instead of 16-bit PCM; the synthesis filter bank
-// uses a fast DCT and a ring buffer, the IMDCT skips silent subbands and
-// requantisation uses a table instead of math.Pow; the bit reservoir is
+// uses a fast DCT and a ring buffer split by parity, and can leave out
+// the upper subbands (Bandwidth) or run at half the rate (HalfRate); the
+// IMDCT and the synthesis windowing run as vector kernels (internal/vec);
+// Huffman code words are looked up, not walked bit by bit; requantisation
+// uses tables instead of math.Pow, band by band; the bit reservoir is
 // bounded; malformed scale factors no longer index out of range; intensity
 // stereo follows ISO 11172-3 and, for MPEG-2 and 2.5, ISO 13818-3 (the
 // right channel's positions split the left channel's values, from the
