@@ -318,7 +318,12 @@ func (s *service) stop(t *testing.T, within time.Duration) time.Duration {
 // is generous because it tests that the event comes, not how fast.
 func waitEvent(t *testing.T, url, id string, typ models.EventType) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	waitEventWithin(t, url, id, typ, 3*time.Minute)
+}
+
+func waitEventWithin(t *testing.T, url, id string, typ models.EventType, within time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", url+"/audio/task/"+id+"/events", nil)
 	req.Header.Set("X-API-Key", serviceKey)
@@ -381,6 +386,39 @@ func TestGracefulShutdown(t *testing.T) {
 		next := start(t, "serve", "--addr=127.0.0.1:0", "--redis="+redisURL, "--api-keys="+serviceKey, "--model="+model)
 		waitEvent(t, next.url, id, models.EventCompleted)
 	})
+}
+
+// A worker killed outright (power cut, out-of-memory kill) loses nothing
+// it had accepted: once its lease on the task has expired, which takes one
+// to two and a half minutes, another worker runs the task from the start.
+func TestKilledWorkersTaskIsRecovered(t *testing.T) {
+	redisURL := serviceRedis(t)
+	model := modelArg(t)
+	api := start(t, "api", "--addr=127.0.0.1:0", "--redis="+redisURL, "--api-keys="+serviceKey)
+	first := start(t, "worker", "--redis="+redisURL, "--model="+model)
+	id := post(t, api.url, longRecording(t, 6))
+	waitEvent(t, api.url, id, models.EventTranscriptionProgress)
+	first.cmd.Process.Kill()
+	<-first.done
+	killed := time.Now()
+
+	start(t, "worker", "--redis="+redisURL, "--model="+model)
+	waitEventWithin(t, api.url, id, models.EventCompleted, 4*time.Minute)
+	t.Logf("completed %v after the kill", time.Since(killed).Round(time.Second))
+	if st := taskStatus(t, redisURL, id); st != "completed" {
+		t.Errorf("task is %s, want completed", st)
+	}
+	var attempts []int
+	for _, ev := range events(t, api.url, id) {
+		if ev.Type == models.EventStarted {
+			var d models.StartedData
+			json.Unmarshal(ev.Data, &d)
+			attempts = append(attempts, d.Attempt)
+		}
+	}
+	if len(attempts) != 2 || attempts[0] != 1 || attempts[1] != 2 {
+		t.Errorf("started with attempts %v, want [1 2]", attempts)
+	}
 }
 
 // A stream and a synchronous wait outlive the server's read timeout.
