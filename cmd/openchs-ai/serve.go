@@ -101,7 +101,7 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 	fs.StringVar(&c.redisURL, "redis", "", "Redis URL, redis://[user:pass@]host:port/db (env REDIS_URL)")
 	if api {
 		fs.StringVar(&c.addr, "addr", "127.0.0.1:8123", "listen address (env OPENCHS_AI_ADDR)")
-		fs.StringVar(&c.apiKeys, "api-keys", "", "comma-separated API keys; empty: generate one and print it; \"none\": no authentication (env OPENCHS_AI_API_KEYS)")
+		fs.StringVar(&c.apiKeys, "api-keys", "", "comma-separated API keys; empty: serve generates one and prints it, api refuses to start; \"none\": no authentication (env OPENCHS_AI_API_KEYS)")
 		fs.Int64Var(&c.maxUploadMB, "max-upload-mb", 100, "largest upload in MiB (env OPENCHS_AI_MAX_UPLOAD_MB)")
 		fs.DurationVar(&c.server.SyncTimeout, "sync-timeout", 5*time.Minute, "how long a synchronous upload waits before answering 202 (env OPENCHS_AI_SYNC_TIMEOUT)")
 		fs.DurationVar(&c.readTimeout, "read-timeout", 5*time.Minute, "longest time to receive one request, upload included (env OPENCHS_AI_READ_TIMEOUT)")
@@ -148,6 +148,11 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 	}
 	if fs.NArg() > 0 {
 		return nil, usageError{fmt.Sprintf("%s takes no arguments, got %q", name, fs.Args())}
+	}
+	if api && !work && strings.TrimSpace(c.apiKeys) == "" {
+		// A generated key would differ on every api process behind one
+		// address.
+		return nil, usageError{"api needs --api-keys (or OPENCHS_AI_API_KEYS), the same on every api process, or --api-keys=none; only serve generates a key"}
 	}
 	if c.queue.MaxRetry == 0 {
 		c.queue.MaxRetry = -1 // the queue's "never"

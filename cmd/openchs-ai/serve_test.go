@@ -388,6 +388,15 @@ func TestGracefulShutdown(t *testing.T) {
 	})
 }
 
+// Processes behind one address must share their keys: api will not
+// generate one of its own.
+func TestAPIWithoutKeysRefusesToStart(t *testing.T) {
+	r := runBin(t, []string{"OPENCHS_AI_API_KEYS="}, "api", "--redis=redis://127.0.0.1:6379/13")
+	if r.code != 2 || !strings.Contains(r.stderr, "api needs --api-keys") {
+		t.Errorf("exit %d, stderr %q; want 2 and a sentence about --api-keys", r.code, r.stderr)
+	}
+}
+
 // A worker killed outright (power cut, out-of-memory kill) loses nothing
 // it had accepted: once its lease on the task has expired, which takes one
 // to two and a half minutes, another worker runs the task from the start.
