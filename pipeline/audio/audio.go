@@ -7,10 +7,13 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/openchs/openchs-ai/pipeline"
 )
 
-// SampleRate is the rate of every decoded signal, in samples per second.
-const SampleRate = 16000
+// SampleRate is the rate of every decoded signal, in samples per second:
+// the pipeline's.
+const SampleRate = pipeline.SampleRate
 
 // Channels says how to treat multi-channel input.
 type Channels int

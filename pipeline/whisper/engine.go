@@ -80,8 +80,13 @@ var DefaultBackendDir = ""
 // MinSamples is the shortest input the engine transcribes: 100 ms.
 const MinSamples = SampleRate / 10
 
-// SampleRate is the PCM rate the engine expects.
+// SampleRate is the PCM rate the engine expects: whisper.cpp's, which
+// must be the rate the pipeline decodes to.
 const SampleRate = bindings.SampleRate
+
+// Either difference overflows uint, and the build fails, unless the two
+// rates are equal.
+const _ = uint(SampleRate-pipeline.SampleRate) + uint(pipeline.SampleRate-SampleRate)
 
 // Config configures an Engine.
 type Config struct {
