@@ -104,15 +104,30 @@ func TestTranscribeFormats(t *testing.T) {
 	tool(t, "lame")
 	jfk := jfkWAV(t)
 	dir := t.TempDir()
-	stereo := filepath.Join(dir, "jfk-44k-stereo.wav")
-	if out, err := exec.Command("sox", jfk, "-r", "44100", "-c", "2", stereo).CombinedOutput(); err != nil {
-		t.Fatalf("sox: %v\n%s", err, out)
+	// The recording as call recorders and PBXs store it.
+	files := []string{jfk}
+	for _, v := range []struct {
+		name string
+		args []string
+	}{
+		{"jfk-44k-stereo.wav", []string{"-r", "44100", "-c", "2"}},
+		{"jfk-8k-mulaw.wav", []string{"-r", "8000", "-e", "u-law", "-b", "8"}},
+		{"jfk-8k-alaw.wav", []string{"-r", "8000", "-e", "a-law", "-b", "8"}},
+		{"jfk-48k-24bit.wav", []string{"-r", "48000", "-b", "24"}},
+		{"jfk-44k-float-stereo.wav", []string{"-r", "44100", "-c", "2", "-e", "floating-point", "-b", "32"}},
+	} {
+		out := filepath.Join(dir, v.name)
+		args := append(append([]string{jfk}, v.args...), out)
+		if msg, err := exec.Command("sox", args...).CombinedOutput(); err != nil {
+			t.Fatalf("sox: %v\n%s", err, msg)
+		}
+		files = append(files, out)
 	}
 	mp3 := filepath.Join(dir, "jfk.mp3")
 	if out, err := exec.Command("lame", "--quiet", "-b", "64", jfk, mp3).CombinedOutput(); err != nil {
 		t.Fatalf("lame: %v\n%s", err, out)
 	}
-	for _, f := range []string{jfk, stereo, mp3} {
+	for _, f := range append(files, mp3) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			res := runBin(t, nil, "transcribe", "--language", "en", f)
 			if res.code != 0 || !strings.Contains(words(res.stdout), jfkSentence) {
