@@ -30,6 +30,8 @@ func TestClassifyText(t *testing.T) {
 		{"sw fgm passive", "Wasichana wa kijiji chetu watakeketwa Desemba.", "high", "fgm"},
 		{"sw phone call is no beating", "Nilipiga simu jana kuuliza kuhusu huduma zenu.", "low", ""},
 		{"sw call me back is no beating", "Nipigieni simu tafadhali.", "low", ""},
+		{"sw words that hurt are no beating", "Hanipigi, lakini maneno yake yananiumiza sana.", "low", ""},
+		{"sw a car hitting a child is no assault", "Gari lilimgonga mtoto wa jirani barabarani.", "low", ""},
 		// English inflection.
 		{"en past participle", "My brother was beaten by our uncle.", "high", "physical_abuse"},
 		{"en progressive", "My aunt keeps hitting me.", "high", "physical_abuse"},
