@@ -64,6 +64,7 @@ type compiledRule struct {
 	weight    float64
 	needs     [][]need
 	escalate  []int
+	ignore    map[int]bool
 	exceptOwn int
 }
 
@@ -154,6 +155,12 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 			}
 			for _, e := range r.EscalateWith {
 				cr.escalate = append(cr.escalate, c.cueByNm[e])
+			}
+			for _, n := range r.Ignore {
+				if cr.ignore == nil {
+					cr.ignore = map[int]bool{}
+				}
+				cr.ignore[c.cueByNm[n]] = true
 			}
 			ri := len(c.rules)
 			c.rules = append(c.rules, cr)
@@ -455,22 +462,26 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 		suppress("information", m)
 		return
 	}
+	ignores := f.rule.ignore
 	_, ongoing := c.cueNear(b.ongoing, h, d, ci)
-	if m, ok := c.cueNear(b.resolved, h, d, ci); ok && !ongoing {
+	if m, ok := c.cueNear(b.resolved, h, d, ci); ok && !ongoing && !ignores[b.resolved] {
 		suppress("resolved", m)
 		return
 	}
 	f.level = f.rule.Priority.Rank()
-	if m, ok := c.cueNear(b.past, h, d, ci); ok && !ongoing && f.level >= models.PriorityHigh.Rank() {
+	if m, ok := c.cueNear(b.past, h, d, ci); ok && !ongoing && !ignores[b.past] && f.level >= models.PriorityHigh.Rank() {
 		f.level--
 		f.cues = append(f.cues, cueUse{m, "past"})
 	}
-	if m, ok := c.cueNear(b.severity, h, d, ci); ok && f.level == models.PriorityMedium.Rank() {
+	if m, ok := c.cueNear(b.severity, h, d, ci); ok && !ignores[b.severity] && f.level == models.PriorityMedium.Rank() {
 		f.level++
 		f.cues = append(f.cues, cueUse{m, "severity"})
 	}
 	escalated := false
 	for _, k := range append([]int{b.immediacy}, f.rule.escalate...) {
+		if ignores[k] {
+			continue
+		}
 		if m, ok := c.cueNear(k, h, d, ci); ok && !escalated {
 			escalated = true
 			f.level = min(f.level+1, models.PriorityCritical.Rank())
