@@ -58,6 +58,10 @@ func TestClassifyText(t *testing.T) {
 		{"en resolved", "My uncle raped me but he was arrested and jailed.", "low", "sexual_abuse"},
 		{"en long past", "My uncle molested me when I was little.", "medium", "sexual_abuse"},
 		{"en ongoing past", "My uncle molested me when I was little and he still does.", "high", "sexual_abuse"},
+		// Weapons and threats to kill.
+		{"en chased with a weapon", "My uncle chased my brother with a machete.", "high", "physical_abuse"},
+		{"sw threat to finish", "Baba amesema atanimaliza, nimejifungia chooni sasa hivi.", "critical", "physical_abuse"},
+		{"en self-cutting is no attack", "I keep cutting my arms with a blade.", "high", "suicide_self_harm"},
 		// Medium categories.
 		{"en bullying", "They bully me at school every day.", "medium", "bullying"},
 		{"en custody", "My ex refuses to pay child support.", "medium", "custody_maintenance"},
