@@ -62,6 +62,11 @@ func TestClassifyText(t *testing.T) {
 		{"en chased with a weapon", "My uncle chased my brother with a machete.", "high", "physical_abuse"},
 		{"sw threat to finish", "Baba amesema atanimaliza, nimejifungia chooni sasa hivi.", "critical", "physical_abuse"},
 		{"en self-cutting is no attack", "I keep cutting my arms with a blade.", "high", "suicide_self_harm"},
+		// Suicide means and plans.
+		{"en plan with tablets", "I have saved my mother's tablets. I am going to swallow them all tonight.", "critical", "suicide_self_harm"},
+		{"en friend on a ledge", "My friend is standing on the edge of the bridge and says she wants to jump.", "critical", "suicide_self_harm"},
+		{"sw jump", "Dada yangu anasema anataka kujirusha mtoni.", "high", "suicide_self_harm"},
+		{"en prescribed tablets", "The doctor gave me tablets and I have to swallow them twice a day.", "low", ""},
 		// Medium categories.
 		{"en bullying", "They bully me at school every day.", "medium", "bullying"},
 		{"en custody", "My ex refuses to pay child support.", "medium", "custody_maintenance"},
