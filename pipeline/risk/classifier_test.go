@@ -67,6 +67,12 @@ func TestClassifyText(t *testing.T) {
 		{"en friend on a ledge", "My friend is standing on the edge of the bridge and says she wants to jump.", "critical", "suicide_self_harm"},
 		{"sw jump", "Dada yangu anasema anataka kujirusha mtoni.", "high", "suicide_self_harm"},
 		{"en prescribed tablets", "The doctor gave me tablets and I have to swallow them twice a day.", "low", ""},
+		// Marriage by livestock and FGM euphemisms.
+		{"en cows received", "Her father has received the cows and they are taking her to the man's home tonight. She is thirteen.", "critical", "child_marriage"},
+		{"sw cows received", "Baba amepokea ng'ombe kutoka kwa mzee mmoja, wanataka kunioza. Nina miaka 14.", "high", "child_marriage"},
+		{"en cows sold for fees", "My father sold two cows to pay my school fees.", "low", ""},
+		{"en become a woman", "My mum says I will go to the village to become a woman like my sisters who were cut.", "high", "fgm"},
+		{"sw kupashwa tohara", "Wazazi wanataka nipashwe tohara likizo hii.", "high", "fgm"},
 		// Medium categories.
 		{"en bullying", "They bully me at school every day.", "medium", "bullying"},
 		{"en custody", "My ex refuses to pay child support.", "medium", "custody_maintenance"},
