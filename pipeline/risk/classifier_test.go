@@ -73,6 +73,11 @@ func TestClassifyText(t *testing.T) {
 		{"en cows sold for fees", "My father sold two cows to pay my school fees.", "low", ""},
 		{"en become a woman", "My mum says I will go to the village to become a woman like my sisters who were cut.", "high", "fgm"},
 		{"sw kupashwa tohara", "Wazazi wanataka nipashwe tohara likizo hii.", "high", "fgm"},
+		// Trafficking, child labour and neglect.
+		{"en parents paid", "A man gave my parents money and took my sister to Mombasa to work in a bar.", "high", "trafficking"},
+		{"sw taken for work", "Watoto hawa wamechukuliwa kijijini eti wanaenda kufanya kazi za ndani, hawajui wanakopelekwa.", "high", "trafficking"},
+		{"en herding instead of school", "I herd my uncle's goats every day and don't go to school. I am 12.", "medium", "child_labour"},
+		{"en children alone", "Our parents left us and went to the city, me and my two small brothers stay alone in the house.", "medium", "neglect"},
 		// Medium categories.
 		{"en bullying", "They bully me at school every day.", "medium", "bullying"},
 		{"en custody", "My ex refuses to pay child support.", "medium", "custody_maintenance"},
