@@ -78,6 +78,16 @@ func TestClassifyText(t *testing.T) {
 		{"sw taken for work", "Watoto hawa wamechukuliwa kijijini eti wanaenda kufanya kazi za ndani, hawajui wanakopelekwa.", "high", "trafficking"},
 		{"en herding instead of school", "I herd my uncle's goats every day and don't go to school. I am 12.", "medium", "child_labour"},
 		{"en children alone", "Our parents left us and went to the city, me and my two small brothers stay alone in the house.", "medium", "neglect"},
+		// Sexual-abuse euphemisms; mentions, thanks and closed events.
+		{"sw -haribu of a child", "Jirani alimwita binti yangu wa miaka tisa chumbani kwake akamharibu.", "high", "sexual_abuse"},
+		{"sw -haribu of a thing", "Watoto wameharibu simu yangu, nifanye nini?", "low", ""},
+		{"en hand under skirt", "My stepdad puts his hand under my skirt when mum is at work.", "high", "sexual_abuse"},
+		{"en read in a newspaper", "I read in the Daily Nation that a girl was defiled in Kisumu.", "low", ""},
+		{"en community meeting", "We are organising a community meeting against child marriage in our ward.", "low", ""},
+		{"en my project names no victim", "I want information about FGM for my school project.", "low", ""},
+		{"sw if one day", "Kama siku moja mtu akinigusa vibaya, nifanye nini?", "low", ""},
+		{"sw thanks for a closed case", "Baba wa mtoto alikataa kutoa matunzo. Sasa analipa kila mwezi, nilitaka tu kuwashukuru.", "low", ""},
+		{"en seniors' chores", "Older boys make my son wash their clothes and carry their bags at school.", "medium", "bullying"},
 		// Medium categories.
 		{"en bullying", "They bully me at school every day.", "medium", "bullying"},
 		{"en custody", "My ex refuses to pay child support.", "medium", "custody_maintenance"},
