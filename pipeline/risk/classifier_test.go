@@ -88,6 +88,10 @@ func TestClassifyText(t *testing.T) {
 		{"sw if one day", "Kama siku moja mtu akinigusa vibaya, nifanye nini?", "low", ""},
 		{"sw thanks for a closed case", "Baba wa mtoto alikataa kutoa matunzo. Sasa analipa kila mwezi, nilitaka tu kuwashukuru.", "low", ""},
 		{"en seniors' chores", "Older boys make my son wash their clothes and carry their bags at school.", "medium", "bullying"},
+		// Idioms and school discipline.
+		{"sw teacher canes", "Mwalimu alinichapa kwa fimbo kwa sababu nilichelewa.", "medium", "physical_abuse"},
+		{"en teacher canes with a stick", "The teacher beat me with a stick because I was late.", "medium", "physical_abuse"},
+		{"sw piga vijembe is mockery", "Wenzangu wananipiga vijembe kila siku darasani.", "medium", "bullying"},
 		// Medium categories.
 		{"en bullying", "They bully me at school every day.", "medium", "bullying"},
 		{"en custody", "My ex refuses to pay child support.", "medium", "custody_maintenance"},
