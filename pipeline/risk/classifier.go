@@ -41,6 +41,8 @@ type Classifier struct {
 	cueByNm map[string]int
 	cueInfo []cueMeta
 	builtin builtinCues
+	// distressCat is the index of the distress category, -1 without one.
+	distressCat int
 }
 
 type ownerKind uint8
@@ -80,6 +82,8 @@ type cueMeta struct {
 
 type builtinCues struct {
 	negation, bridge, hypothetical, media, information, victim, resolved, ongoing, past, immediacy, severity int
+	// The distress lists, -1 when the lexicon has none.
+	plea, fear, danger int
 }
 
 // New builds a Classifier from the lexicon cfg names, or the embedded one.
@@ -139,6 +143,13 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 		information: c.cueByNm["information"], victim: c.cueByNm["victim"], resolved: c.cueByNm["resolved"],
 		ongoing: c.cueByNm["ongoing"], past: c.cueByNm["past"],
 		immediacy: c.cueByNm["immediacy"], severity: c.cueByNm["severity"],
+		plea: c.cueIdx("distress_plea"), fear: c.cueIdx("distress_fear"), danger: c.cueIdx("distress_danger"),
+	}
+	c.distressCat = -1
+	for i, cat := range lex.Categories {
+		if cat.ID == distressCategory {
+			c.distressCat = i
+		}
 	}
 	for ci, cat := range lex.Categories {
 		for _, r := range cat.Rules {
@@ -175,6 +186,14 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// cueIdx returns the index of the named cue list, or -1.
+func (c *Classifier) cueIdx(name string) int {
+	if i, ok := c.cueByNm[name]; ok {
+		return i
+	}
+	return -1
 }
 
 func (c *Classifier) addPattern(src, lang string, o owner) error {
@@ -501,6 +520,9 @@ func (c *Classifier) decide(findings []finding, d *doc, ci *cueIndex, source str
 		top = max(top, f.level)
 	}
 	out := &models.Classification{Evidence: []models.Evidence{}}
+	if top <= 0 && c.distressed(out, d, ci, source) {
+		return out
+	}
 	if top < 0 {
 		c.decideLow(out, findings, d, ci, source)
 		return out
@@ -570,6 +592,77 @@ func (c *Classifier) decide(findings []finding, d *doc, ci *cueIndex, source str
 		out.Evidence = out.Evidence[:maxEvidence]
 	}
 	return out
+}
+
+// distressCategory is the category of calls the distress backstop raises.
+const distressCategory = "child_in_distress"
+
+// distressed is the backstop for calls whose harm no rule recognised at
+// medium or above: a caller in evident distress is never left low. When
+// at least two of a plea for help, fear, a sign of danger or injury, and
+// immediacy are present (three with an information request), it fills out
+// as high, or critical when a plea and immediacy come with danger or
+// fear, in the distress category, for a counsellor to assess; and reports
+// true. Hypothetical, media and resolved talk keep a call out of it. Each
+// kind is counted on a span of its own.
+func (c *Classifier) distressed(out *models.Classification, d *doc, ci *cueIndex, source string) bool {
+	b := c.builtin
+	has := func(k int) bool { return k >= 0 && len(ci.matches[k]) > 0 }
+	if c.distressCat < 0 || has(b.hypothetical) || has(b.media) || has(b.resolved) {
+		return false
+	}
+	kinds := []struct {
+		name string
+		cues []int
+	}{
+		{"plea", []int{b.plea}},
+		{"immediacy", []int{b.immediacy}},
+		{"danger", []int{b.danger, b.severity}},
+		{"fear", []int{b.fear}},
+	}
+	var used []match
+	present := map[string]bool{}
+	var ev []models.Evidence
+	for _, k := range kinds {
+	find:
+		for _, cue := range k.cues {
+			if cue < 0 {
+				continue
+			}
+			for _, m := range ci.matches[cue] {
+				if !overlapsAny(m, used) {
+					used = append(used, m)
+					present[k.name] = true
+					ev = append(ev, c.evidence(d, m, "distress."+k.name, source))
+					break find
+				}
+			}
+		}
+	}
+	// A plea such as "tell me what to do" is not an information request.
+	need := 2
+	if b.information >= 0 {
+		for _, m := range ci.matches[b.information] {
+			if b.plea < 0 || !overlapsAny(m, ci.matches[b.plea]) {
+				need = 3
+				break
+			}
+		}
+	}
+	if len(present) < need {
+		return false
+	}
+	p := models.PriorityHigh
+	if present["plea"] && present["immediacy"] && (present["danger"] || present["fear"]) {
+		p = models.PriorityCritical
+	}
+	cat := c.lex.Categories[c.distressCat]
+	out.Priority, out.RiskLevel = p, p
+	out.Category, out.SubCategory = cat.ID, cat.Name
+	out.Intervention = strings.TrimSpace(c.lex.Interventions[p] + " " + cat.Intervention)
+	out.Confidence = 0.4
+	out.Evidence = ev
+	return true
 }
 
 // decideLow fills out for a call where no rule fired or every match was

@@ -282,3 +282,36 @@ func writeJSON(t *testing.T, path string, v any) {
 		t.Fatal(err)
 	}
 }
+
+// A caller in evident distress is never left low, even when no rule knows
+// the harm; talk about distress in the news or in a question is.
+func TestDistressBackstop(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		text string
+		want models.Priority
+	}{
+		{"Please help, something bad is happening in our house tonight and I am so scared.", models.PriorityCritical},
+		{"tafadhali nisaidie, naogopa sana na kuna damu kwenye mlango", models.PriorityHigh},
+		{"My back has wounds with pus and I don't know what to do.", models.PriorityHigh},
+		{"I watched a film where a girl was scared and screaming for help.", models.PriorityLow},
+		{"What should I do if a child is scared and bleeding?", models.PriorityLow},
+		{"I am scared of my exams.", models.PriorityLow},
+	} {
+		got := c.ClassifyText(tc.text)
+		if got.Priority != tc.want {
+			t.Errorf("%q: %s (%s), want %s", tc.text, got.Priority, got.Category, tc.want)
+			continue
+		}
+		if tc.want != models.PriorityLow {
+			if got.Category != distressCategory || len(got.Evidence) < 2 {
+				t.Errorf("%q: category %s with %d evidence spans, want %s with its signals", tc.text, got.Category, len(got.Evidence), distressCategory)
+			}
+			for _, e := range got.Evidence {
+				if !strings.Contains(tc.text, e.Text) {
+					t.Errorf("%q: evidence %q is not in the text", tc.text, e.Text)
+				}
+			}
+		}
+	}
+}

@@ -18,6 +18,12 @@
 //     raise a match one level, to critical for serious harm;
 //   - past cues ("years ago") lower a serious match one level.
 //
+// A backstop catches what no rule knows: a call without a finding at
+// medium or above in which two of a plea for help, fear, a sign of danger
+// or injury and immediacy appear is raised to high (critical when a plea
+// and immediacy come with danger or fear) in the category
+// child_in_distress, for a counsellor to assess.
+//
 // Every fired rule and every cue that changed the outcome is returned as
 // evidence: the span of the input, its time range when the input came as
 // timed segments, and the rule's id.
