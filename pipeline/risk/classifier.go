@@ -84,6 +84,10 @@ type builtinCues struct {
 	negation, bridge, hypothetical, media, information, victim, resolved, ongoing, past, immediacy, severity int
 	// The distress lists, -1 when the lexicon has none.
 	plea, fear, danger int
+	// followUp, -1 when the lexicon has none: a call that follows up or
+	// closes an earlier case ("I just wanted to update you"), which
+	// resolves the call's matches as resolved cues do theirs.
+	followUp int
 }
 
 // New builds a Classifier from the lexicon cfg names, or the embedded one.
@@ -144,6 +148,7 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 		ongoing: c.cueByNm["ongoing"], past: c.cueByNm["past"],
 		immediacy: c.cueByNm["immediacy"], severity: c.cueByNm["severity"],
 		plea: c.cueIdx("distress_plea"), fear: c.cueIdx("distress_fear"), danger: c.cueIdx("distress_danger"),
+		followUp: c.cueIdx("follow_up"),
 	}
 	c.distressCat = -1
 	for i, cat := range lex.Categories {
@@ -316,6 +321,17 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 		}
 	}
 
+	// A resolved or follow-up cue that is itself negated (hajakamatwa,
+	// "he has not been arrested") resolves nothing.
+	for _, k := range []int{c.builtin.resolved, c.builtin.followUp} {
+		if k >= 0 {
+			ci.matches[k] = slices.DeleteFunc(ci.matches[k], func(m match) bool {
+				_, neg := c.negatedBy(m, d, &ci, bridge)
+				return neg
+			})
+		}
+	}
+
 	// Keep the hits whose needs hold and that no exception cancels, then
 	// the most specific of overlapping hits.
 	var cands []finding
@@ -393,7 +409,7 @@ func (c *Classifier) cueInScope(k int, h match, d *doc, ci *cueIndex) bool {
 func (c *Classifier) cueNear(k int, h match, d *doc, ci *cueIndex) (match, bool) {
 	t := d.toks[h.start]
 	b := c.builtin
-	setsAside := k == b.hypothetical || k == b.media || k == b.information || k == b.resolved
+	setsAside := k == b.hypothetical || k == b.media || k == b.information || k == b.resolved || k == b.followUp
 	for _, m := range ci.matches[k] {
 		if setsAside && m.start < h.end && h.start < m.end {
 			continue
@@ -446,25 +462,9 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 	}
 	// Negation: a negative verb form in the match, or a negation cue that
 	// governs it (same clause, only bridge words in between).
-	if h.neg {
-		suppress("negation", h)
+	if n, ok := c.negatedBy(h, d, ci, bridge); ok {
+		suppress("negation", n)
 		return
-	}
-	for _, n := range ci.matches[b.negation] {
-		if n.end > h.start || h.start-n.end > maxNegationReach || d.toks[n.start].clause != d.toks[h.start].clause {
-			continue
-		}
-		governs := true
-		for t := n.end; t < h.start; t++ {
-			if !bridge[t] {
-				governs = false
-				break
-			}
-		}
-		if governs {
-			suppress("negation", n)
-			return
-		}
 	}
 	for _, s := range []struct {
 		cue int
@@ -483,9 +483,16 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 	}
 	ignores := f.rule.ignore
 	_, ongoing := c.cueNear(b.ongoing, h, d, ci)
-	if m, ok := c.cueNear(b.resolved, h, d, ci); ok && !ongoing && !ignores[b.resolved] {
-		suppress("resolved", m)
-		return
+	if !ongoing && !ignores[b.resolved] {
+		for _, k := range []int{b.resolved, b.followUp} {
+			if k < 0 {
+				continue
+			}
+			if m, ok := c.cueNear(k, h, d, ci); ok {
+				suppress("resolved", m)
+				return
+			}
+		}
 	}
 	f.level = f.rule.Priority.Rank()
 	if m, ok := c.cueNear(b.past, h, d, ci); ok && !ongoing && !ignores[b.past] && f.level >= models.PriorityHigh.Rank() {
@@ -507,6 +514,31 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 			f.cues = append(f.cues, cueUse{m, c.cueInfo[k].name})
 		}
 	}
+}
+
+// negatedBy reports whether h is negated: a negative verb form in it, or
+// a negation cue that governs it (same clause, only bridge words in
+// between); it returns the negating span.
+func (c *Classifier) negatedBy(h match, d *doc, ci *cueIndex, bridge []bool) (match, bool) {
+	if h.neg {
+		return h, true
+	}
+	for _, n := range ci.matches[c.builtin.negation] {
+		if n.end > h.start || h.start-n.end > maxNegationReach || d.toks[n.start].clause != d.toks[h.start].clause {
+			continue
+		}
+		governs := true
+		for t := n.end; t < h.start; t++ {
+			if !bridge[t] {
+				governs = false
+				break
+			}
+		}
+		if governs {
+			return n, true
+		}
+	}
+	return match{}, false
 }
 
 var ranked = []models.Priority{models.PriorityLow, models.PriorityMedium, models.PriorityHigh, models.PriorityCritical}
@@ -608,7 +640,7 @@ const distressCategory = "child_in_distress"
 func (c *Classifier) distressed(out *models.Classification, d *doc, ci *cueIndex, source string) bool {
 	b := c.builtin
 	has := func(k int) bool { return k >= 0 && len(ci.matches[k]) > 0 }
-	if c.distressCat < 0 || has(b.hypothetical) || has(b.media) || has(b.resolved) {
+	if c.distressCat < 0 || has(b.hypothetical) || has(b.media) || has(b.resolved) || has(b.followUp) {
 		return false
 	}
 	kinds := []struct {

@@ -96,6 +96,10 @@ func TestClassifyText(t *testing.T) {
 		{"en bullying", "They bully me at school every day.", "medium", "bullying"},
 		{"en custody", "My ex refuses to pay child support.", "medium", "custody_maintenance"},
 		{"sw pregnancy", "Nina mimba na nina miaka kumi na tano.", "medium", "teen_pregnancy"},
+		// A resolved cue that is itself negated resolves nothing.
+		{"en not arrested", "My daughter was defiled by a neighbour and he has not been arrested.", "high", "sexual_abuse"},
+		{"sw not arrested", "Msichana alibakwa na mwalimu wake, na mwalimu huyo hajakamatwa.", "high", "sexual_abuse"},
+		{"en arrested", "My daughter was defiled by a neighbour and he was arrested.", "low", ""},
 		// Nothing to find.
 		{"greeting", "Hello, good morning.", "low", "information_advice"},
 		{"empty", "", "low", "information_advice"},

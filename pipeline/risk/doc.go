@@ -13,7 +13,10 @@
 //     such as hanipigi) cancels a match it governs;
 //   - hypothetical, media and information cues ("what if", "I read in the
 //     paper", "nataka kujua") make a match a mention, not a report;
-//   - resolved cues ("he was arrested", "niko salama") close a past event;
+//   - resolved cues ("he was arrested", "niko salama") close a past event,
+//     unless they are themselves negated ("he has not been arrested",
+//     hajakamatwa); follow-up cues ("I just wanted to thank you") close
+//     every event of the call that no ongoing cue keeps open;
 //   - immediacy cues ("right now", "tonight", "sasa hivi", "leo usiku")
 //     raise a match one level, to critical for serious harm;
 //   - past cues ("years ago") lower a serious match one level.
