@@ -100,6 +100,51 @@ func TestClassifyText(t *testing.T) {
 		{"en not arrested", "My daughter was defiled by a neighbour and he has not been arrested.", "high", "sexual_abuse"},
 		{"sw not arrested", "Msichana alibakwa na mwalimu wake, na mwalimu huyo hajakamatwa.", "high", "sexual_abuse"},
 		{"en arrested", "My daughter was defiled by a neighbour and he was arrested.", "low", ""},
+		// Sexual abuse: recurrence at night, hands inside clothes, grooming.
+		{"en abuser comes to the room again tonight", "My stepfather said he will come to my room again tonight when mum is asleep.", "critical", "sexual_abuse"},
+		{"sw abuser comes to the room again tonight", "Baba wa kambo amesema atakuja chumbani kwangu tena usiku wa leo.", "critical", "sexual_abuse"},
+		{"sw hand inside the uniform", "Mjomba huingiza mkono ndani ya sare yangu akinipeleka shule.", "high", "sexual_abuse"},
+		{"en hand under a dress", "The pastor put his hand under her dress during choir practice.", "high", "sexual_abuse"},
+		{"sw secret in a closed office", "Mwalimu ananiita ofisini kwake, anafunga mlango na kusema ni siri yetu.", "high", "sexual_abuse"},
+		{"en a party secret is no grooming", "Our school is planning a surprise party for the teacher and it is our secret.", "low", ""},
+		// Beating as discipline.
+		{"en disciplines with a cable", "My aunt disciplines us with an electric cable until we bleed.", "high", "physical_abuse"},
+		{"en teaches a lesson with a stick", "He teaches me a lesson with a stick whenever I come home late.", "high", "physical_abuse"},
+		{"sw teaches manners with a belt", "Shangazi ananifundisha adabu kwa mkanda kila siku, mgongo una vidonda.", "high", "physical_abuse"},
+		{"en a lesson at school is media", "We had a lesson on child rights at school and I want to know more about them.", "low", ""},
+		// Neglect: children confined alone, hunger, jiggers.
+		{"en children locked in without food", "Two small children have been locked inside a room for three days and they have no food.", "critical", "neglect"},
+		{"sw baby locked in alone", "Kuna mtoto mchanga amefungiwa ndani peke yake, mama yake aliondoka jana hajarudi.", "critical", "neglect"},
+		{"sw hungry child with jiggers", "Mwanafunzi wangu anakuja shule bila kula na ana funza miguuni.", "medium", "neglect"},
+		{"en jiggers and torn clothes", "The boy next door has jiggers and his clothes are always torn, his parents have no time to care for him.", "medium", "neglect"},
+		// FGM: the cutter present, girls cut by the family.
+		{"sw cutter has arrived", "Ngariba amefika kwa jirani, wasichana watatu watakatwa leo jioni.", "critical", "fgm"},
+		{"en girl cut by her grandmother", "A girl in my class was cut during the holidays by her grandmother and now she is sick.", "high", "fgm"},
+		{"en the woman who cuts girls", "The old woman who cuts girls is coming next week for my cousins.", "high", "fgm"},
+		// Marriage: handing a girl over.
+		{"en handing a girl to a husband", "They are handing my sister over to her husband this evening, she is fourteen.", "critical", "child_marriage"},
+		{"sw handing a girl to a husband", "Wanamkabidhi binti yangu wa miaka kumi na tatu kwa mume leo jioni.", "critical", "child_marriage"},
+		{"en handing children to their father is custody", "My ex-husband has not paid maintenance and says he will only pay if I hand the children over to him.", "medium", "custody_maintenance"},
+		// Suicide: locked in with a blade, goodbye messages, denial.
+		{"en locked in with a razor", "My friend has locked herself in the toilet with a razor blade and she is not answering.", "critical", "suicide_self_harm"},
+		{"sw locked in with a razor", "Dada yangu amejifungia bafuni na wembe, anatoka damu.", "critical", "suicide_self_harm"},
+		{"en sorry and goodbye", "My brother sent a message saying sorry and goodbye to everyone, he is fourteen.", "high", "suicide_self_harm"},
+		{"en does not want to hurt herself", "I feel sad sometimes but I do not want to hurt myself.", "low", ""},
+		// Trafficking and child labour.
+		{"en cut off from family", "A woman recruited my niece through an agent and she is now working in another country, she is not allowed to talk to her mother.", "high", "trafficking"},
+		{"sw taken across the border", "Mtoto wa jirani alivushwa mpaka kwenda Uganda na mtu wasiyemjua.", "high", "trafficking"},
+		{"en a child house help", "Our neighbour's house help is a twelve year old girl who is never paid.", "medium", "child_labour"},
+		{"en an adult house help", "I am preparing a contract for a new house help, what must it contain?", "low", ""},
+		// Custody, bullying.
+		{"en stopped support and will take the child", "My ex-husband stopped paying child support and says he will come and take our daughter.", "medium", "custody_maintenance"},
+		{"sw no upkeep and will take the children", "Baba wa watoto wangu hatoi matunzo na sasa anataka kuwachukua waishi kwake.", "medium", "custody_maintenance"},
+		{"en nicknames and jokes", "Some boys in my son's class gave him a nickname and post jokes about him on the class group.", "medium", "bullying"},
+		{"sw nicknames", "Wanafunzi wenzake wamempachika majina na kumcheka kila siku.", "medium", "bullying"},
+		// Closed cases and follow-ups.
+		{"en suspect in custody, case closed", "The police officer said the suspect is in custody and the girls were reunited with their families, you can close the case.", "low", ""},
+		{"en follow-up thanks", "I called last month about my uncle beating me. He is kind now. I just wanted to thank you.", "low", ""},
+		{"sw follow-up thanks", "Nilipiga simu mwezi uliopita kuhusu kuonewa shuleni. Sasa sina shida. Nilitaka kuwashukuru tu.", "low", ""},
+		{"en follow-up still ongoing", "I wanted to update you. My father is still beating us with a belt every night.", "high", "physical_abuse"},
 		// Nothing to find.
 		{"greeting", "Hello, good morning.", "low", "information_advice"},
 		{"empty", "", "low", "information_advice"},
