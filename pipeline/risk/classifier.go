@@ -409,7 +409,7 @@ func (c *Classifier) cueInScope(k int, h match, d *doc, ci *cueIndex) bool {
 func (c *Classifier) cueNear(k int, h match, d *doc, ci *cueIndex) (match, bool) {
 	t := d.toks[h.start]
 	b := c.builtin
-	setsAside := k == b.hypothetical || k == b.media || k == b.information || k == b.resolved || k == b.followUp
+	setsAside := k == b.hypothetical || k == b.media || k == b.information || k == b.resolved
 	for _, m := range ci.matches[k] {
 		if setsAside && m.start < h.end && h.start < m.end {
 			continue
@@ -484,14 +484,13 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 	ignores := f.rule.ignore
 	_, ongoing := c.cueNear(b.ongoing, h, d, ci)
 	if !ongoing && !ignores[b.resolved] {
-		for _, k := range []int{b.resolved, b.followUp} {
-			if k < 0 {
-				continue
-			}
-			if m, ok := c.cueNear(k, h, d, ci); ok {
-				suppress("resolved", m)
-				return
-			}
+		if m, ok := c.cueNear(b.resolved, h, d, ci); ok {
+			suppress("resolved", m)
+			return
+		}
+		if m, ok := c.followedUp(h, ci); ok {
+			suppress("resolved", m)
+			return
 		}
 	}
 	f.level = f.rule.Priority.Rank()
@@ -514,6 +513,23 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 			f.cues = append(f.cues, cueUse{m, c.cueInfo[k].name})
 		}
 	}
+}
+
+// followedUp returns the follow-up cue that closes h: one that comes
+// after it ("... I just wanted to thank you"), in a call that also tells
+// of a past or resolved event. Thanks before a report ("thank you, but he
+// beats me") or in a call that tells of nothing past close nothing.
+func (c *Classifier) followedUp(h match, ci *cueIndex) (match, bool) {
+	b := c.builtin
+	if b.followUp < 0 || len(ci.matches[b.resolved])+len(ci.matches[b.past]) == 0 {
+		return match{}, false
+	}
+	for _, m := range ci.matches[b.followUp] {
+		if m.start >= h.end {
+			return m, true
+		}
+	}
+	return match{}, false
 }
 
 // negatedBy reports whether h is negated: a negative verb form in it, or

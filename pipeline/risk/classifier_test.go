@@ -142,8 +142,11 @@ func TestClassifyText(t *testing.T) {
 		{"sw nicknames", "Wanafunzi wenzake wamempachika majina na kumcheka kila siku.", "medium", "bullying"},
 		// Closed cases and follow-ups.
 		{"en suspect in custody, case closed", "The police officer said the suspect is in custody and the girls were reunited with their families, you can close the case.", "low", ""},
-		{"en follow-up thanks", "I called last month about my uncle beating me. He is kind now. I just wanted to thank you.", "low", ""},
+		{"en follow-up thanks", "I called last month about my uncle beating me. The social worker visited us. Things are better now. I just wanted to thank you.", "low", ""},
 		{"sw follow-up thanks", "Nilipiga simu mwezi uliopita kuhusu kuonewa shuleni. Sasa sina shida. Nilitaka kuwashukuru tu.", "low", ""},
+		{"en thanks before a report", "I just wanted to thank you first, but my uncle beats me with a wire and I have scars.", "high", "physical_abuse"},
+		{"en thanks after a report", "My uncle beats me with a wire. I just wanted to thank you for listening.", "high", "physical_abuse"},
+		{"sw thanks after a report", "Baba ananipiga kwa waya. Nilitaka kuwashukuru tu kwa kunisikiliza.", "high", "physical_abuse"},
 		{"en follow-up still ongoing", "I wanted to update you. My father is still beating us with a belt every night.", "high", "physical_abuse"},
 		// Nothing to find.
 		{"greeting", "Hello, good morning.", "low", "information_advice"},

@@ -15,8 +15,9 @@
 //     paper", "nataka kujua") make a match a mention, not a report;
 //   - resolved cues ("he was arrested", "niko salama") close a past event,
 //     unless they are themselves negated ("he has not been arrested",
-//     hajakamatwa); follow-up cues ("I just wanted to thank you") close
-//     every event of the call that no ongoing cue keeps open;
+//     hajakamatwa); a follow-up cue ("I just wanted to thank you") after
+//     an event closes it in a call that also tells of the past or of a
+//     resolution, unless an ongoing cue keeps it open;
 //   - immediacy cues ("right now", "tonight", "sasa hivi", "leo usiku")
 //     raise a match one level, to critical for serious harm;
 //   - past cues ("years ago") lower a serious match one level.
