@@ -114,6 +114,8 @@ func TestClassifyText(t *testing.T) {
 		{"en a lesson at school is media", "We had a lesson on child rights at school and I want to know more about them.", "low", ""},
 		// Neglect: children confined alone, hunger, jiggers.
 		{"en children locked in without food", "Two small children have been locked inside a room for three days and they have no food.", "critical", "neglect"},
+		{"en baby alone in a locked house", "The baby next door has been alone in the locked house since morning and is crying, the mother went away.", "critical", "neglect"},
+		{"en a padlocked gate is no neglect", "We put a padlock on our gate because of thieves, how do I report a thief?", "low", ""},
 		{"sw baby locked in alone", "Kuna mtoto mchanga amefungiwa ndani peke yake, mama yake aliondoka jana hajarudi.", "critical", "neglect"},
 		{"sw hungry child with jiggers", "Mwanafunzi wangu anakuja shule bila kula na ana funza miguuni.", "medium", "neglect"},
 		{"en jiggers and torn clothes", "The boy next door has jiggers and his clothes are always torn, his parents have no time to care for him.", "medium", "neglect"},
