@@ -41,6 +41,8 @@ type Classifier struct {
 	cueByNm map[string]int
 	cueInfo []cueMeta
 	builtin builtinCues
+	// distressCat is the index of the distress category, -1 without one.
+	distressCat int
 }
 
 type ownerKind uint8
@@ -64,6 +66,7 @@ type compiledRule struct {
 	weight    float64
 	needs     [][]need
 	escalate  []int
+	ignore    map[int]bool
 	exceptOwn int
 }
 
@@ -79,6 +82,12 @@ type cueMeta struct {
 
 type builtinCues struct {
 	negation, bridge, hypothetical, media, information, victim, resolved, ongoing, past, immediacy, severity int
+	// The distress lists, -1 when the lexicon has none.
+	plea, fear, danger int
+	// followUp, -1 when the lexicon has none: a call that follows up or
+	// closes an earlier case ("I just wanted to update you"), which
+	// resolves the call's matches as resolved cues do theirs.
+	followUp int
 }
 
 // New builds a Classifier from the lexicon cfg names, or the embedded one.
@@ -138,6 +147,14 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 		information: c.cueByNm["information"], victim: c.cueByNm["victim"], resolved: c.cueByNm["resolved"],
 		ongoing: c.cueByNm["ongoing"], past: c.cueByNm["past"],
 		immediacy: c.cueByNm["immediacy"], severity: c.cueByNm["severity"],
+		plea: c.cueIdx("distress_plea"), fear: c.cueIdx("distress_fear"), danger: c.cueIdx("distress_danger"),
+		followUp: c.cueIdx("follow_up"),
+	}
+	c.distressCat = -1
+	for i, cat := range lex.Categories {
+		if cat.ID == distressCategory {
+			c.distressCat = i
+		}
 	}
 	for ci, cat := range lex.Categories {
 		for _, r := range cat.Rules {
@@ -155,6 +172,12 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 			for _, e := range r.EscalateWith {
 				cr.escalate = append(cr.escalate, c.cueByNm[e])
 			}
+			for _, n := range r.Ignore {
+				if cr.ignore == nil {
+					cr.ignore = map[int]bool{}
+				}
+				cr.ignore[c.cueByNm[n]] = true
+			}
 			ri := len(c.rules)
 			c.rules = append(c.rules, cr)
 			addAll(r.Patterns, owner{ownerRule, ri}, "rule "+cr.id)
@@ -168,6 +191,14 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// cueIdx returns the index of the named cue list, or -1.
+func (c *Classifier) cueIdx(name string) int {
+	if i, ok := c.cueByNm[name]; ok {
+		return i
+	}
+	return -1
 }
 
 func (c *Classifier) addPattern(src, lang string, o owner) error {
@@ -287,6 +318,17 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 					bridge[t] = true
 				}
 			}
+		}
+	}
+
+	// A resolved or follow-up cue that is itself negated (hajakamatwa,
+	// "he has not been arrested") resolves nothing.
+	for _, k := range []int{c.builtin.resolved, c.builtin.followUp} {
+		if k >= 0 {
+			ci.matches[k] = slices.DeleteFunc(ci.matches[k], func(m match) bool {
+				_, neg := c.negatedBy(m, d, &ci, bridge)
+				return neg
+			})
 		}
 	}
 
@@ -420,25 +462,9 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 	}
 	// Negation: a negative verb form in the match, or a negation cue that
 	// governs it (same clause, only bridge words in between).
-	if h.neg {
-		suppress("negation", h)
+	if n, ok := c.negatedBy(h, d, ci, bridge); ok {
+		suppress("negation", n)
 		return
-	}
-	for _, n := range ci.matches[b.negation] {
-		if n.end > h.start || h.start-n.end > maxNegationReach || d.toks[n.start].clause != d.toks[h.start].clause {
-			continue
-		}
-		governs := true
-		for t := n.end; t < h.start; t++ {
-			if !bridge[t] {
-				governs = false
-				break
-			}
-		}
-		if governs {
-			suppress("negation", n)
-			return
-		}
 	}
 	for _, s := range []struct {
 		cue int
@@ -455,28 +481,80 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 		suppress("information", m)
 		return
 	}
+	ignores := f.rule.ignore
 	_, ongoing := c.cueNear(b.ongoing, h, d, ci)
-	if m, ok := c.cueNear(b.resolved, h, d, ci); ok && !ongoing {
-		suppress("resolved", m)
-		return
+	if !ongoing && !ignores[b.resolved] {
+		if m, ok := c.cueNear(b.resolved, h, d, ci); ok {
+			suppress("resolved", m)
+			return
+		}
+		if m, ok := c.followedUp(h, ci); ok {
+			suppress("resolved", m)
+			return
+		}
 	}
 	f.level = f.rule.Priority.Rank()
-	if m, ok := c.cueNear(b.past, h, d, ci); ok && !ongoing && f.level >= models.PriorityHigh.Rank() {
+	if m, ok := c.cueNear(b.past, h, d, ci); ok && !ongoing && !ignores[b.past] && f.level >= models.PriorityHigh.Rank() {
 		f.level--
 		f.cues = append(f.cues, cueUse{m, "past"})
 	}
-	if m, ok := c.cueNear(b.severity, h, d, ci); ok && f.level == models.PriorityMedium.Rank() {
+	if m, ok := c.cueNear(b.severity, h, d, ci); ok && !ignores[b.severity] && f.level == models.PriorityMedium.Rank() {
 		f.level++
 		f.cues = append(f.cues, cueUse{m, "severity"})
 	}
 	escalated := false
 	for _, k := range append([]int{b.immediacy}, f.rule.escalate...) {
+		if ignores[k] {
+			continue
+		}
 		if m, ok := c.cueNear(k, h, d, ci); ok && !escalated {
 			escalated = true
 			f.level = min(f.level+1, models.PriorityCritical.Rank())
 			f.cues = append(f.cues, cueUse{m, c.cueInfo[k].name})
 		}
 	}
+}
+
+// followedUp returns the follow-up cue that closes h: one that comes
+// after it ("... I just wanted to thank you"), in a call that also tells
+// of a past or resolved event. Thanks before a report ("thank you, but he
+// beats me") or in a call that tells of nothing past close nothing.
+func (c *Classifier) followedUp(h match, ci *cueIndex) (match, bool) {
+	b := c.builtin
+	if b.followUp < 0 || len(ci.matches[b.resolved])+len(ci.matches[b.past]) == 0 {
+		return match{}, false
+	}
+	for _, m := range ci.matches[b.followUp] {
+		if m.start >= h.end {
+			return m, true
+		}
+	}
+	return match{}, false
+}
+
+// negatedBy reports whether h is negated: a negative verb form in it, or
+// a negation cue that governs it (same clause, only bridge words in
+// between); it returns the negating span.
+func (c *Classifier) negatedBy(h match, d *doc, ci *cueIndex, bridge []bool) (match, bool) {
+	if h.neg {
+		return h, true
+	}
+	for _, n := range ci.matches[c.builtin.negation] {
+		if n.end > h.start || h.start-n.end > maxNegationReach || d.toks[n.start].clause != d.toks[h.start].clause {
+			continue
+		}
+		governs := true
+		for t := n.end; t < h.start; t++ {
+			if !bridge[t] {
+				governs = false
+				break
+			}
+		}
+		if governs {
+			return n, true
+		}
+	}
+	return match{}, false
 }
 
 var ranked = []models.Priority{models.PriorityLow, models.PriorityMedium, models.PriorityHigh, models.PriorityCritical}
@@ -490,6 +568,9 @@ func (c *Classifier) decide(findings []finding, d *doc, ci *cueIndex, source str
 		top = max(top, f.level)
 	}
 	out := &models.Classification{Evidence: []models.Evidence{}}
+	if top <= 0 && c.distressed(out, d, ci, source) {
+		return out
+	}
 	if top < 0 {
 		c.decideLow(out, findings, d, ci, source)
 		return out
@@ -559,6 +640,77 @@ func (c *Classifier) decide(findings []finding, d *doc, ci *cueIndex, source str
 		out.Evidence = out.Evidence[:maxEvidence]
 	}
 	return out
+}
+
+// distressCategory is the category of calls the distress backstop raises.
+const distressCategory = "child_in_distress"
+
+// distressed is the backstop for calls whose harm no rule recognised at
+// medium or above: a caller in evident distress is never left low. When
+// at least two of a plea for help, fear, a sign of danger or injury, and
+// immediacy are present (three with an information request), it fills out
+// as high, or critical when a plea and immediacy come with danger or
+// fear, in the distress category, for a counsellor to assess; and reports
+// true. Hypothetical, media and resolved talk keep a call out of it. Each
+// kind is counted on a span of its own.
+func (c *Classifier) distressed(out *models.Classification, d *doc, ci *cueIndex, source string) bool {
+	b := c.builtin
+	has := func(k int) bool { return k >= 0 && len(ci.matches[k]) > 0 }
+	if c.distressCat < 0 || has(b.hypothetical) || has(b.media) || has(b.resolved) || has(b.followUp) {
+		return false
+	}
+	kinds := []struct {
+		name string
+		cues []int
+	}{
+		{"plea", []int{b.plea}},
+		{"immediacy", []int{b.immediacy}},
+		{"danger", []int{b.danger, b.severity}},
+		{"fear", []int{b.fear}},
+	}
+	var used []match
+	present := map[string]bool{}
+	var ev []models.Evidence
+	for _, k := range kinds {
+	find:
+		for _, cue := range k.cues {
+			if cue < 0 {
+				continue
+			}
+			for _, m := range ci.matches[cue] {
+				if !overlapsAny(m, used) {
+					used = append(used, m)
+					present[k.name] = true
+					ev = append(ev, c.evidence(d, m, "distress."+k.name, source))
+					break find
+				}
+			}
+		}
+	}
+	// A plea such as "tell me what to do" is not an information request.
+	need := 2
+	if b.information >= 0 {
+		for _, m := range ci.matches[b.information] {
+			if b.plea < 0 || !overlapsAny(m, ci.matches[b.plea]) {
+				need = 3
+				break
+			}
+		}
+	}
+	if len(present) < need {
+		return false
+	}
+	p := models.PriorityHigh
+	if present["plea"] && present["immediacy"] && (present["danger"] || present["fear"]) {
+		p = models.PriorityCritical
+	}
+	cat := c.lex.Categories[c.distressCat]
+	out.Priority, out.RiskLevel = p, p
+	out.Category, out.SubCategory = cat.ID, cat.Name
+	out.Intervention = strings.TrimSpace(c.lex.Interventions[p] + " " + cat.Intervention)
+	out.Confidence = 0.4
+	out.Evidence = ev
+	return true
 }
 
 // decideLow fills out for a call where no rule fired or every match was

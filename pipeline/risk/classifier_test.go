@@ -30,6 +30,8 @@ func TestClassifyText(t *testing.T) {
 		{"sw fgm passive", "Wasichana wa kijiji chetu watakeketwa Desemba.", "high", "fgm"},
 		{"sw phone call is no beating", "Nilipiga simu jana kuuliza kuhusu huduma zenu.", "low", ""},
 		{"sw call me back is no beating", "Nipigieni simu tafadhali.", "low", ""},
+		{"sw words that hurt are no beating", "Hanipigi, lakini maneno yake yananiumiza sana.", "low", ""},
+		{"sw a car hitting a child is no assault", "Gari lilimgonga mtoto wa jirani barabarani.", "low", ""},
 		// English inflection.
 		{"en past participle", "My brother was beaten by our uncle.", "high", "physical_abuse"},
 		{"en progressive", "My aunt keeps hitting me.", "high", "physical_abuse"},
@@ -56,10 +58,98 @@ func TestClassifyText(t *testing.T) {
 		{"en resolved", "My uncle raped me but he was arrested and jailed.", "low", "sexual_abuse"},
 		{"en long past", "My uncle molested me when I was little.", "medium", "sexual_abuse"},
 		{"en ongoing past", "My uncle molested me when I was little and he still does.", "high", "sexual_abuse"},
+		// Weapons and threats to kill.
+		{"en chased with a weapon", "My uncle chased my brother with a machete.", "high", "physical_abuse"},
+		{"sw threat to finish", "Baba amesema atanimaliza, nimejifungia chooni sasa hivi.", "critical", "physical_abuse"},
+		{"en self-cutting is no attack", "I keep cutting my arms with a blade.", "high", "suicide_self_harm"},
+		// Suicide means and plans.
+		{"en plan with tablets", "I have saved my mother's tablets. I am going to swallow them all tonight.", "critical", "suicide_self_harm"},
+		{"en friend on a ledge", "My friend is standing on the edge of the bridge and says she wants to jump.", "critical", "suicide_self_harm"},
+		{"sw jump", "Dada yangu anasema anataka kujirusha mtoni.", "high", "suicide_self_harm"},
+		{"en prescribed tablets", "The doctor gave me tablets and I have to swallow them twice a day.", "low", ""},
+		// Marriage by livestock and FGM euphemisms.
+		{"en cows received", "Her father has received the cows and they are taking her to the man's home tonight. She is thirteen.", "critical", "child_marriage"},
+		{"sw cows received", "Baba amepokea ng'ombe kutoka kwa mzee mmoja, wanataka kunioza. Nina miaka 14.", "high", "child_marriage"},
+		{"en cows sold for fees", "My father sold two cows to pay my school fees.", "low", ""},
+		{"en become a woman", "My mum says I will go to the village to become a woman like my sisters who were cut.", "high", "fgm"},
+		{"sw kupashwa tohara", "Wazazi wanataka nipashwe tohara likizo hii.", "high", "fgm"},
+		// Trafficking, child labour and neglect.
+		{"en parents paid", "A man gave my parents money and took my sister to Mombasa to work in a bar.", "high", "trafficking"},
+		{"sw taken for work", "Watoto hawa wamechukuliwa kijijini eti wanaenda kufanya kazi za ndani, hawajui wanakopelekwa.", "high", "trafficking"},
+		{"en herding instead of school", "I herd my uncle's goats every day and don't go to school. I am 12.", "medium", "child_labour"},
+		{"en children alone", "Our parents left us and went to the city, me and my two small brothers stay alone in the house.", "medium", "neglect"},
+		// Sexual-abuse euphemisms; mentions, thanks and closed events.
+		{"sw -haribu of a child", "Jirani alimwita binti yangu wa miaka tisa chumbani kwake akamharibu.", "high", "sexual_abuse"},
+		{"sw -haribu of a thing", "Watoto wameharibu simu yangu, nifanye nini?", "low", ""},
+		{"en hand under skirt", "My stepdad puts his hand under my skirt when mum is at work.", "high", "sexual_abuse"},
+		{"en read in a newspaper", "I read in the Daily Nation that a girl was defiled in Kisumu.", "low", ""},
+		{"en community meeting", "We are organising a community meeting against child marriage in our ward.", "low", ""},
+		{"en my project names no victim", "I want information about FGM for my school project.", "low", ""},
+		{"sw if one day", "Kama siku moja mtu akinigusa vibaya, nifanye nini?", "low", ""},
+		{"sw thanks for a closed case", "Baba wa mtoto alikataa kutoa matunzo. Sasa analipa kila mwezi, nilitaka tu kuwashukuru.", "low", ""},
+		{"en seniors' chores", "Older boys make my son wash their clothes and carry their bags at school.", "medium", "bullying"},
+		// Idioms and school discipline.
+		{"sw teacher canes", "Mwalimu alinichapa kwa fimbo kwa sababu nilichelewa.", "medium", "physical_abuse"},
+		{"en teacher canes with a stick", "The teacher beat me with a stick because I was late.", "medium", "physical_abuse"},
+		{"sw piga vijembe is mockery", "Wenzangu wananipiga vijembe kila siku darasani.", "medium", "bullying"},
 		// Medium categories.
 		{"en bullying", "They bully me at school every day.", "medium", "bullying"},
 		{"en custody", "My ex refuses to pay child support.", "medium", "custody_maintenance"},
 		{"sw pregnancy", "Nina mimba na nina miaka kumi na tano.", "medium", "teen_pregnancy"},
+		// A resolved cue that is itself negated resolves nothing.
+		{"en not arrested", "My daughter was defiled by a neighbour and he has not been arrested.", "high", "sexual_abuse"},
+		{"sw not arrested", "Msichana alibakwa na mwalimu wake, na mwalimu huyo hajakamatwa.", "high", "sexual_abuse"},
+		{"en arrested", "My daughter was defiled by a neighbour and he was arrested.", "low", ""},
+		// Sexual abuse: recurrence at night, hands inside clothes, grooming.
+		{"en abuser comes to the room again tonight", "My stepfather said he will come to my room again tonight when mum is asleep.", "critical", "sexual_abuse"},
+		{"sw abuser comes to the room again tonight", "Baba wa kambo amesema atakuja chumbani kwangu tena usiku wa leo.", "critical", "sexual_abuse"},
+		{"sw hand inside the uniform", "Mjomba huingiza mkono ndani ya sare yangu akinipeleka shule.", "high", "sexual_abuse"},
+		{"en hand under a dress", "The pastor put his hand under her dress during choir practice.", "high", "sexual_abuse"},
+		{"sw secret in a closed office", "Mwalimu ananiita ofisini kwake, anafunga mlango na kusema ni siri yetu.", "high", "sexual_abuse"},
+		{"en a party secret is no grooming", "Our school is planning a surprise party for the teacher and it is our secret.", "low", ""},
+		// Beating as discipline.
+		{"en disciplines with a cable", "My aunt disciplines us with an electric cable until we bleed.", "high", "physical_abuse"},
+		{"en teaches a lesson with a stick", "He teaches me a lesson with a stick whenever I come home late.", "high", "physical_abuse"},
+		{"sw teaches manners with a belt", "Shangazi ananifundisha adabu kwa mkanda kila siku, mgongo una vidonda.", "high", "physical_abuse"},
+		{"en a lesson at school is media", "We had a lesson on child rights at school and I want to know more about them.", "low", ""},
+		// Neglect: children confined alone, hunger, jiggers.
+		{"en children locked in without food", "Two small children have been locked inside a room for three days and they have no food.", "critical", "neglect"},
+		{"en baby alone in a locked house", "The baby next door has been alone in the locked house since morning and is crying, the mother went away.", "critical", "neglect"},
+		{"en a padlocked gate is no neglect", "We put a padlock on our gate because of thieves, how do I report a thief?", "low", ""},
+		{"sw baby locked in alone", "Kuna mtoto mchanga amefungiwa ndani peke yake, mama yake aliondoka jana hajarudi.", "critical", "neglect"},
+		{"sw hungry child with jiggers", "Mwanafunzi wangu anakuja shule bila kula na ana funza miguuni.", "medium", "neglect"},
+		{"en jiggers and torn clothes", "The boy next door has jiggers and his clothes are always torn, his parents have no time to care for him.", "medium", "neglect"},
+		// FGM: the cutter present, girls cut by the family.
+		{"sw cutter has arrived", "Ngariba amefika kwa jirani, wasichana watatu watakatwa leo jioni.", "critical", "fgm"},
+		{"en girl cut by her grandmother", "A girl in my class was cut during the holidays by her grandmother and now she is sick.", "high", "fgm"},
+		{"en the woman who cuts girls", "The old woman who cuts girls is coming next week for my cousins.", "high", "fgm"},
+		// Marriage: handing a girl over.
+		{"en handing a girl to a husband", "They are handing my sister over to her husband this evening, she is fourteen.", "critical", "child_marriage"},
+		{"sw handing a girl to a husband", "Wanamkabidhi binti yangu wa miaka kumi na tatu kwa mume leo jioni.", "critical", "child_marriage"},
+		{"en handing children to their father is custody", "My ex-husband has not paid maintenance and says he will only pay if I hand the children over to him.", "medium", "custody_maintenance"},
+		// Suicide: locked in with a blade, goodbye messages, denial.
+		{"en locked in with a razor", "My friend has locked herself in the toilet with a razor blade and she is not answering.", "critical", "suicide_self_harm"},
+		{"sw locked in with a razor", "Dada yangu amejifungia bafuni na wembe, anatoka damu.", "critical", "suicide_self_harm"},
+		{"en sorry and goodbye", "My brother sent a message saying sorry and goodbye to everyone, he is fourteen.", "high", "suicide_self_harm"},
+		{"en does not want to hurt herself", "I feel sad sometimes but I do not want to hurt myself.", "low", ""},
+		// Trafficking and child labour.
+		{"en cut off from family", "A woman recruited my niece through an agent and she is now working in another country, she is not allowed to talk to her mother.", "high", "trafficking"},
+		{"sw taken across the border", "Mtoto wa jirani alivushwa mpaka kwenda Uganda na mtu wasiyemjua.", "high", "trafficking"},
+		{"en a child house help", "Our neighbour's house help is a twelve year old girl who is never paid.", "medium", "child_labour"},
+		{"en an adult house help", "I am preparing a contract for a new house help, what must it contain?", "low", ""},
+		// Custody, bullying.
+		{"en stopped support and will take the child", "My ex-husband stopped paying child support and says he will come and take our daughter.", "medium", "custody_maintenance"},
+		{"sw no upkeep and will take the children", "Baba wa watoto wangu hatoi matunzo na sasa anataka kuwachukua waishi kwake.", "medium", "custody_maintenance"},
+		{"en nicknames and jokes", "Some boys in my son's class gave him a nickname and post jokes about him on the class group.", "medium", "bullying"},
+		{"sw nicknames", "Wanafunzi wenzake wamempachika majina na kumcheka kila siku.", "medium", "bullying"},
+		// Closed cases and follow-ups.
+		{"en suspect in custody, case closed", "The police officer said the suspect is in custody and the girls were reunited with their families, you can close the case.", "low", ""},
+		{"en follow-up thanks", "I called last month about my uncle beating me. The social worker visited us. Things are better now. I just wanted to thank you.", "low", ""},
+		{"sw follow-up thanks", "Nilipiga simu mwezi uliopita kuhusu kuonewa shuleni. Sasa sina shida. Nilitaka kuwashukuru tu.", "low", ""},
+		{"en thanks before a report", "I just wanted to thank you first, but my uncle beats me with a wire and I have scars.", "high", "physical_abuse"},
+		{"en thanks after a report", "My uncle beats me with a wire. I just wanted to thank you for listening.", "high", "physical_abuse"},
+		{"sw thanks after a report", "Baba ananipiga kwa waya. Nilitaka kuwashukuru tu kwa kunisikiliza.", "high", "physical_abuse"},
+		{"en follow-up still ongoing", "I wanted to update you. My father is still beating us with a belt every night.", "high", "physical_abuse"},
 		// Nothing to find.
 		{"greeting", "Hello, good morning.", "low", "information_advice"},
 		{"empty", "", "low", "information_advice"},
@@ -244,5 +334,38 @@ func writeJSON(t *testing.T, path string, v any) {
 	}
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A caller in evident distress is never left low, even when no rule knows
+// the harm; talk about distress in the news or in a question is.
+func TestDistressBackstop(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		text string
+		want models.Priority
+	}{
+		{"Please help, something bad is happening in our house tonight and I am so scared.", models.PriorityCritical},
+		{"tafadhali nisaidie, naogopa sana na kuna damu kwenye mlango", models.PriorityHigh},
+		{"My back has wounds with pus and I don't know what to do.", models.PriorityHigh},
+		{"I watched a film where a girl was scared and screaming for help.", models.PriorityLow},
+		{"What should I do if a child is scared and bleeding?", models.PriorityLow},
+		{"I am scared of my exams.", models.PriorityLow},
+	} {
+		got := c.ClassifyText(tc.text)
+		if got.Priority != tc.want {
+			t.Errorf("%q: %s (%s), want %s", tc.text, got.Priority, got.Category, tc.want)
+			continue
+		}
+		if tc.want != models.PriorityLow {
+			if got.Category != distressCategory || len(got.Evidence) < 2 {
+				t.Errorf("%q: category %s with %d evidence spans, want %s with its signals", tc.text, got.Category, len(got.Evidence), distressCategory)
+			}
+			for _, e := range got.Evidence {
+				if !strings.Contains(tc.text, e.Text) {
+					t.Errorf("%q: evidence %q is not in the text", tc.text, e.Text)
+				}
+			}
+		}
 	}
 }

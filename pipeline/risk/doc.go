@@ -13,10 +13,20 @@
 //     such as hanipigi) cancels a match it governs;
 //   - hypothetical, media and information cues ("what if", "I read in the
 //     paper", "nataka kujua") make a match a mention, not a report;
-//   - resolved cues ("he was arrested", "niko salama") close a past event;
+//   - resolved cues ("he was arrested", "niko salama") close a past event,
+//     unless they are themselves negated ("he has not been arrested",
+//     hajakamatwa); a follow-up cue ("I just wanted to thank you") after
+//     an event closes it in a call that also tells of the past or of a
+//     resolution, unless an ongoing cue keeps it open;
 //   - immediacy cues ("right now", "tonight", "sasa hivi", "leo usiku")
 //     raise a match one level, to critical for serious harm;
 //   - past cues ("years ago") lower a serious match one level.
+//
+// A backstop catches what no rule knows: a call without a finding at
+// medium or above in which two of a plea for help, fear, a sign of danger
+// or injury and immediacy appear is raised to high (critical when a plea
+// and immediacy come with danger or fear) in the category
+// child_in_distress, for a counsellor to assess.
 //
 // Every fired rule and every cue that changed the outcome is returned as
 // evidence: the span of the input, its time range when the input came as

@@ -86,6 +86,10 @@ type Rule struct {
 	// EscalateWith lists cue lists that, besides "immediacy", raise the
 	// rule's priority one level.
 	EscalateWith []string `json:"escalate_with,omitempty"`
+	// Ignore lists cue lists among resolved, past, severity and immediacy
+	// that do not change this rule's priority: a wound is the premise of
+	// medical neglect, not an injury that raises it.
+	Ignore []string `json:"ignore,omitempty"`
 	Patterns
 	// Except lists patterns that cancel a match they overlap ("-piga
 	// simu": to make a phone call).
@@ -110,6 +114,9 @@ var requiredCues = []string{
 	"negation", "negation_bridge", "hypothetical", "media", "information", "victim",
 	"resolved", "ongoing", "past", "immediacy", "severity",
 }
+
+// ignorable are the cue lists a rule may ignore.
+var ignorable = map[string]bool{"resolved": true, "past": true, "severity": true, "immediacy": true}
 
 var validScopes = map[string]bool{"clause": true, "part": true, "sentence": true, "near": true, "call": true}
 
@@ -188,6 +195,11 @@ func (l *Lexicon) Validate() error {
 			}
 			if len(r.English)+len(r.Swahili) == 0 {
 				errs = append(errs, fmt.Errorf("rule %q has no patterns", id))
+			}
+			for _, n := range r.Ignore {
+				if !ignorable[n] {
+					errs = append(errs, fmt.Errorf("rule %q: ignore %q is not resolved, past, severity or immediacy", id, n))
+				}
 			}
 			for _, n := range append(append([]string(nil), r.Needs...), r.EscalateWith...) {
 				for _, alt := range strings.Split(n, "|") {

@@ -195,7 +195,9 @@ func (m *matcher) altMatches(a alt, w string, info *tokInfo, st *matchState) boo
 		found, foundNeg, firstPers := false, false, false
 		var tense string
 		for _, h := range info.stems {
-			if h.id != a.stem || (a.personObj && !h.form.personObj) {
+			// "-stem+" wants a person harmed by a person: a thing as the
+			// subject (maneno yananiumiza, gari lilimgonga) does not count.
+			if h.id != a.stem || (a.personObj && (!h.form.personObj || h.form.thingSubj)) {
 				continue
 			}
 			if a.negative {

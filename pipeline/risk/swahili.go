@@ -11,6 +11,9 @@ type verbForm struct {
 	// firstPerson: the caller or their group is the object (anaNIpiga,
 	// wanaTUonea) or the passive subject (NIlipigwa).
 	firstPerson bool
+	// thingSubj: the subject is a thing, not a person (maneno yaNAniumiza,
+	// gari LImemgonga, nyumba Ilichomwa).
+	thingSubj bool
 }
 
 // prefixInfo is one reading of a verb's prefix chain.
@@ -21,6 +24,7 @@ type prefixInfo struct {
 	personObj bool
 	firstObj  bool
 	firstSubj bool
+	thingSubj bool
 }
 
 var (
@@ -33,6 +37,11 @@ var (
 	// The reflexive ji is no person object: anajipiga is self-harm, matched
 	// by its own stem (-jipiga).
 	swPerson = map[string]bool{"ni": true, "ku": true, "m": true, "mu": true, "mw": true, "tu": true, "wa": true}
+	// Subject prefixes of noun classes that are things, not people: words,
+	// vehicles, houses, illnesses. A person harmed by a thing (maneno
+	// yananiumiza, gari limemgonga) is no assault.
+	swThingSubj = map[string]bool{"i": true, "li": true, "ya": true, "ki": true, "vi": true, "zi": true, "pa": true,
+		"hai": true, "hali": true, "haya": true, "haki": true, "havi": true, "hazi": true, "hapa": true}
 	// Extensions between the root and the final vowel: passive, applied,
 	// stative, reciprocal, causative and their common combinations.
 	swExt = []string{"", "w", "iw", "ew", "aw", "liw", "lew", "i", "e", "ik", "ek", "an", "ian", "ean", "iwan",
@@ -63,19 +72,20 @@ var swPrefixes = sync.OnceValue(func() map[string][]prefixInfo {
 		// Spoken first person present: najichoma (ninajichoma), nataka.
 		add("na"+o, prefixInfo{tense: "na", personObj: po, firstObj: fo, firstSubj: true})
 		for _, s := range swPosSubj {
-			add(s+o, prefixInfo{tense: "sub", personObj: po, firstObj: fo})
+			ts := swThingSubj[s]
+			add(s+o, prefixInfo{tense: "sub", personObj: po, firstObj: fo, thingSubj: ts})
 			for _, t := range swPosTAM {
-				add(s+t+o, prefixInfo{neg: t == "si", tense: t, personObj: po, firstObj: fo, firstSubj: first[s]})
+				add(s+t+o, prefixInfo{neg: t == "si", tense: t, personObj: po, firstObj: fo, firstSubj: first[s], thingSubj: ts})
 				if t == "na" || t == "li" || t == "taka" || t == "si" {
 					for _, r := range swRel {
-						add(s+t+r+o, prefixInfo{neg: t == "si", tense: t, personObj: po, firstObj: fo, firstSubj: first[s]})
+						add(s+t+r+o, prefixInfo{neg: t == "si", tense: t, personObj: po, firstObj: fo, firstSubj: first[s], thingSubj: ts})
 					}
 				}
 			}
 		}
 		for _, s := range swNegSubj {
 			for _, t := range swNegTAM {
-				add(s+t+o, prefixInfo{neg: true, negPres: t == "", tense: t, personObj: po, firstObj: fo, firstSubj: first[s]})
+				add(s+t+o, prefixInfo{neg: true, negPres: t == "", tense: t, personObj: po, firstObj: fo, firstSubj: first[s], thingSubj: swThingSubj[s]})
 			}
 		}
 	}
@@ -162,7 +172,7 @@ func (ix *stemIndex) analyse(word string, out []stemHit) []stemHit {
 }
 
 func (ix *stemIndex) suffix(rest string, rootLen int, bare bool, info prefixInfo) (verbForm, bool) {
-	f := verbForm{neg: info.neg, tense: info.tense, personObj: info.personObj, firstPerson: info.firstObj}
+	f := verbForm{neg: info.neg, tense: info.tense, personObj: info.personObj, firstPerson: info.firstObj, thingSubj: info.thingSubj}
 	if rest == "" {
 		// Stems ending in -i, -u, -e (ananajisi, anadharau) and stems
 		// borrowed from English (ananiharass) take no final -a.

@@ -72,3 +72,35 @@ func TestStemIndexAnalyse(t *testing.T) {
 		}
 	}
 }
+
+func TestStemIndexThingSubject(t *testing.T) {
+	ix := newStemIndex()
+	id := ix.add("umiza")
+	tests := []struct {
+		word  string
+		thing bool
+	}{
+		{"ananiumiza", false},
+		{"yananiumiza", true},
+		{"limemuumiza", true},
+		{"wananiumiza", false},
+		{"haviniumizi", true},
+		{"kuniumiza", false},
+	}
+	for _, tt := range tests {
+		var person, thing bool
+		for _, h := range ix.analyse(tt.word, nil) {
+			if h.id != id || !h.form.personObj {
+				continue
+			}
+			if h.form.thingSubj {
+				thing = true
+			} else {
+				person = true
+			}
+		}
+		if tt.thing && (person || !thing) || !tt.thing && !person {
+			t.Errorf("%s: person reading %v, thing reading %v, want thing subject %v", tt.word, person, thing, tt.thing)
+		}
+	}
+}
