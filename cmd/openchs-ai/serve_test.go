@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -464,5 +466,31 @@ func TestLongRequestsOutliveReadTimeout(t *testing.T) {
 		if took := time.Since(start); took < 2*time.Second {
 			t.Logf("%s took %v: shorter than the read timeout, the test proves nothing", path, took)
 		}
+	}
+}
+
+// A worker leaves the cores whisper uses to whisper, unless told otherwise.
+func TestLeaveCPUsToWhisper(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	quiet := slog.New(slog.DiscardHandler)
+	noEnv := func(string) string { return "" }
+	runtime.GOMAXPROCS(runtime.NumCPU())
+	leaveCPUsToWhisper(runtime.NumCPU(), noEnv, quiet)
+	if got := runtime.GOMAXPROCS(0); got != 1 {
+		t.Errorf("whisper on every CPU: GOMAXPROCS %d, want 1", got)
+	}
+	runtime.GOMAXPROCS(runtime.NumCPU())
+	leaveCPUsToWhisper(runtime.NumCPU(), func(k string) string {
+		if k == "GOMAXPROCS" {
+			return "8"
+		}
+		return ""
+	}, quiet)
+	if got := runtime.GOMAXPROCS(0); got != runtime.NumCPU() {
+		t.Errorf("with GOMAXPROCS set: %d, want it left at %d", got, runtime.NumCPU())
+	}
+	leaveCPUsToWhisper(0, noEnv, quiet)
+	if got := runtime.GOMAXPROCS(0); got != runtime.NumCPU() {
+		t.Errorf("no whisper threads: GOMAXPROCS %d, want %d", got, runtime.NumCPU())
 	}
 }

@@ -197,6 +197,10 @@ func Open(cfg Config) (*Engine, error) {
 // Model names the loaded model as "name@sha256-prefix".
 func (e *Engine) Model() string { return e.cfg.Model.ID() }
 
+// CPUs is the number of CPU threads the engine's transcriptions use when
+// all its slots are busy.
+func (e *Engine) CPUs() int { return e.cfg.Threads * e.cfg.Slots }
+
 // Close frees the models. Transcriptions must have finished.
 func (e *Engine) Close() error {
 	e.once.Do(func() {
