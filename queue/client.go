@@ -271,6 +271,12 @@ type QueueStats struct {
 	Archived  int  `json:"archived"`
 	Completed int  `json:"completed"`
 	Paused    bool `json:"paused"`
+	// ProcessedTotal and FailedTotal count the tasks the queue's workers
+	// have finished, and of those the failed ones, since it was created.
+	ProcessedTotal int `json:"processed_total"`
+	FailedTotal    int `json:"failed_total"`
+	// OldestPendingSeconds is how long the oldest pending task has waited.
+	OldestPendingSeconds float64 `json:"oldest_pending_seconds"`
 }
 
 // WorkerStats counts the worker processes and their busy slots.
@@ -302,7 +308,8 @@ func (c *Client) Stats(ctx context.Context) (*Stats, error) {
 			return nil, fmt.Errorf("inspect queue %s: %w", q, err)
 		}
 		st.Queues[q] = QueueStats{Pending: info.Pending, Active: info.Active, Scheduled: info.Scheduled,
-			Retry: info.Retry, Archived: info.Archived, Completed: info.Completed, Paused: info.Paused}
+			Retry: info.Retry, Archived: info.Archived, Completed: info.Completed, Paused: info.Paused,
+			ProcessedTotal: info.ProcessedTotal, FailedTotal: info.FailedTotal, OldestPendingSeconds: info.Latency.Seconds()}
 	}
 	servers, err := c.insp.Servers()
 	if err != nil {

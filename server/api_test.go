@@ -289,25 +289,19 @@ func (p *gatedProcessor) Run(ctx context.Context, job pipeline.Job, emit pipelin
 func TestCancelRunningTask(t *testing.T) {
 	proc := &gatedProcessor{started: make(chan string, 1), release: make(chan struct{})}
 	s := newStack(t, realRedis(t), stackConfig{proc: proc})
-	code, _, body := s.upload(t, "/audio/process", toneWAV(time.Second), map[string]string{"background": "true"}, nil)
-	var h struct {
-		TaskID string `json:"task_id"`
+	id := backgroundUpload(t, s)
+	if started := <-proc.started; started != id {
+		t.Fatalf("started %s, uploaded %s", started, id)
 	}
-	if code != 202 || json.Unmarshal(body, &h) != nil {
-		t.Fatalf("upload: %d %s", code, body)
-	}
-	if id := <-proc.started; id != h.TaskID {
-		t.Fatalf("started %s", id)
-	}
-	code, _, body = s.request(t, "DELETE", "/audio/task/"+h.TaskID, "", nil, nil)
+	code, _, body := s.request(t, "DELETE", "/audio/task/"+id, "", nil, nil)
 	if code != 200 {
 		t.Fatalf("DELETE: %d %s", code, body)
 	}
-	task := s.waitStatus(t, h.TaskID)
+	task := s.waitStatus(t, id)
 	if task.Status != models.StatusCancelled || task.Error == nil || task.Error.Code != "cancelled" {
 		t.Errorf("task = %+v", task)
 	}
-	code, _, body = s.request(t, "DELETE", "/audio/task/"+h.TaskID, "", nil, nil)
+	code, _, body = s.request(t, "DELETE", "/audio/task/"+id, "", nil, nil)
 	if code != 409 || errorCode(t, body) != "task_finished" {
 		t.Errorf("second DELETE: %d %s", code, body)
 	}
@@ -318,13 +312,7 @@ func TestCancelRunningTask(t *testing.T) {
 func TestConcurrentSubscribersGetEverything(t *testing.T) {
 	proc := &gatedProcessor{started: make(chan string, 1), release: make(chan struct{})}
 	s := newStack(t, realRedis(t), stackConfig{proc: proc})
-	code, _, body := s.upload(t, "/audio/process", toneWAV(time.Second), map[string]string{"background": "true"}, nil)
-	var h struct {
-		TaskID string `json:"task_id"`
-	}
-	if code != 202 || json.Unmarshal(body, &h) != nil {
-		t.Fatalf("upload: %d %s", code, body)
-	}
+	id := backgroundUpload(t, s)
 	<-proc.started
 	const n = 50
 	var wg sync.WaitGroup
@@ -333,7 +321,7 @@ func TestConcurrentSubscribersGetEverything(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			req, _ := http.NewRequest("GET", s.url+"/audio/task/"+h.TaskID+"/events", nil)
+			req, _ := http.NewRequest("GET", s.url+"/audio/task/"+id+"/events", nil)
 			req.Header.Set("X-API-Key", testKey)
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {

@@ -118,6 +118,7 @@ type Server struct {
 	keys    [][32]byte
 	mux     *http.ServeMux
 	routes  []route
+	metrics *requestMetrics
 }
 
 // Option configures a Server.
@@ -143,7 +144,7 @@ func New(cfg Config, tasks Tasks, events Events, opts ...Option) (*Server, error
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, tasks: tasks, events: events, log: slog.New(slog.DiscardHandler)}
+	s := &Server{cfg: cfg, tasks: tasks, events: events, log: slog.New(slog.DiscardHandler), metrics: newRequestMetrics()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -162,6 +163,7 @@ func New(cfg Config, tasks Tasks, events Events, opts ...Option) (*Server, error
 		{"GET", "/health", false, s.handleHealth},
 		{"GET", "/ready", true, s.handleReady},
 		{"GET", "/openapi.json", true, s.handleOpenAPI},
+		{"GET", "/metrics", true, s.handleMetrics},
 	}
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes {
@@ -265,9 +267,12 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-ID", id)
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), ctxKey{}, id)))
+		inner := r.WithContext(context.WithValue(r.Context(), ctxKey{}, id))
+		next.ServeHTTP(rec, inner)
+		took := time.Since(start)
+		s.metrics.observe(inner.Pattern, rec.status, took)
 		s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,
-			"status", rec.status, "took", time.Since(start))
+			"status", rec.status, "took", took)
 	})
 }
 

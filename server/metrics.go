@@ -1,0 +1,126 @@
+package server
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/openchs/openchs-ai/queue"
+)
+
+// requestMetrics counts this process's HTTP requests by route and status
+// and sums their durations by route.
+type requestMetrics struct {
+	mu       sync.Mutex
+	requests map[routeStatus]int64
+	seconds  map[string]float64
+	counts   map[string]int64
+}
+
+type routeStatus struct {
+	route  string
+	status int
+}
+
+func newRequestMetrics() *requestMetrics {
+	return &requestMetrics{requests: map[routeStatus]int64{}, seconds: map[string]float64{}, counts: map[string]int64{}}
+}
+
+// observe records one request. route is the matched pattern ("GET
+// /audio/task/{id}"), so that task ids do not multiply the series.
+func (m *requestMetrics) observe(route string, status int, took time.Duration) {
+	if route == "" || route == "/" {
+		route = "other"
+	}
+	if status == 0 {
+		status = http.StatusOK
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.requests[routeStatus{route, status}]++
+	m.seconds[route] += took.Seconds()
+	m.counts[route]++
+}
+
+// handleMetrics is GET /metrics: the queues and workers shared by every
+// process on this Redis, and this process's requests, in the Prometheus
+// text format.
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+	st, err := s.tasks.Stats(r.Context())
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	writeQueueMetrics(w, st)
+	s.metrics.write(w)
+}
+
+func writeQueueMetrics(w io.Writer, st *queue.Stats) {
+	queues := slices.Sorted(maps.Keys(st.Queues))
+	metric(w, "openchs_ai_queue_tasks", "gauge", "Tasks in each queue by state.")
+	for _, q := range queues {
+		qs := st.Queues[q]
+		for _, v := range []struct {
+			state string
+			n     int
+		}{{"pending", qs.Pending}, {"active", qs.Active}, {"scheduled", qs.Scheduled}, {"retry", qs.Retry}, {"archived", qs.Archived}, {"completed", qs.Completed}} {
+			fmt.Fprintf(w, "openchs_ai_queue_tasks{queue=%q,state=%q} %d\n", q, v.state, v.n)
+		}
+	}
+	metric(w, "openchs_ai_queue_oldest_pending_seconds", "gauge", "How long the oldest pending task of each queue has waited.")
+	for _, q := range queues {
+		fmt.Fprintf(w, "openchs_ai_queue_oldest_pending_seconds{queue=%q} %s\n", q, num(st.Queues[q].OldestPendingSeconds))
+	}
+	metric(w, "openchs_ai_tasks_processed_total", "counter", "Tasks the workers finished, per queue.")
+	for _, q := range queues {
+		fmt.Fprintf(w, "openchs_ai_tasks_processed_total{queue=%q} %d\n", q, st.Queues[q].ProcessedTotal)
+	}
+	metric(w, "openchs_ai_tasks_failed_total", "counter", "Task attempts that failed, per queue.")
+	for _, q := range queues {
+		fmt.Fprintf(w, "openchs_ai_tasks_failed_total{queue=%q} %d\n", q, st.Queues[q].FailedTotal)
+	}
+	metric(w, "openchs_ai_queue_pending_limit", "gauge", "Pending tasks above which uploads are refused with 429 (-1: no limit).")
+	fmt.Fprintf(w, "openchs_ai_queue_pending_limit %d\n", st.Limit)
+	metric(w, "openchs_ai_worker_processes", "gauge", "Worker processes serving the queues.")
+	fmt.Fprintf(w, "openchs_ai_worker_processes %d\n", st.Workers.Processes)
+	metric(w, "openchs_ai_worker_slots", "gauge", "Recordings the workers can process at once.")
+	fmt.Fprintf(w, "openchs_ai_worker_slots %d\n", st.Workers.Concurrency)
+	metric(w, "openchs_ai_worker_slots_busy", "gauge", "Recordings being processed, as of the workers' last heartbeat (at most 5 s old).")
+	fmt.Fprintf(w, "openchs_ai_worker_slots_busy %d\n", st.Workers.Active)
+}
+
+func (m *requestMetrics) write(w io.Writer) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	keys := make([]routeStatus, 0, len(m.requests))
+	for k := range m.requests {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b routeStatus) int {
+		return cmp.Or(strings.Compare(a.route, b.route), cmp.Compare(a.status, b.status))
+	})
+	metric(w, "openchs_ai_http_requests_total", "counter", "HTTP requests this process answered, by route and status.")
+	for _, k := range keys {
+		fmt.Fprintf(w, "openchs_ai_http_requests_total{route=%q,code=\"%d\"} %d\n", k.route, k.status, m.requests[k])
+	}
+	routes := slices.Sorted(maps.Keys(m.counts))
+	metric(w, "openchs_ai_http_request_duration_seconds", "summary", "Time this process took to answer HTTP requests, by route (streams count until they end).")
+	for _, r := range routes {
+		fmt.Fprintf(w, "openchs_ai_http_request_duration_seconds_sum{route=%q} %s\n", r, num(m.seconds[r]))
+		fmt.Fprintf(w, "openchs_ai_http_request_duration_seconds_count{route=%q} %d\n", r, m.counts[r])
+	}
+}
+
+func metric(w io.Writer, name, typ, help string) {
+	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
+}
+
+func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
