@@ -150,6 +150,50 @@ func TestClassifyText(t *testing.T) {
 		{"en thanks after a report", "My uncle beats me with a wire. I just wanted to thank you for listening.", "high", "physical_abuse"},
 		{"sw thanks after a report", "Baba ananipiga kwa waya. Nilitaka kuwashukuru tu kwa kunisikiliza.", "high", "physical_abuse"},
 		{"en follow-up still ongoing", "I wanted to update you. My father is still beating us with a belt every night.", "high", "physical_abuse"},
+		// Suicide: rat poison, calling to say goodbye, a child cutting herself
+		// who asks nothing (a filler "where do I start" is no question).
+		{"sw bought rat poison", "Leo nimenunua dawa ya panya, nitaikunywa usiku wote wakishalala.", "critical", "suicide_self_harm"},
+		{"en called to say goodbye", "I only called to say goodbye to you all, I have the pills here.", "high", "suicide_self_harm"},
+		{"sw reflexive first person is no topic", "Nasikia huzuni sana, najikata mkono kila siku, sijui nianzie wapi.", "high", "suicide_self_harm"},
+		{"en not going to hurt myself", "I'm not going to hurt myself, I promise, I was joking.", "low", ""},
+		// Sextortion and coaxing a child to send pictures.
+		{"en conditional threat to post", "He says if I don't send more pictures he will post them on Facebook.", "high", "online_exploitation"},
+		{"en convinced to send photos", "My boyfriend online convinced me to send him photos and now he wants money.", "high", "online_exploitation"},
+		{"sw coaxed to send pictures", "Amenishawishi nimtumie picha, sasa anasema atazisambaza mtandaoni la sivyo nimpe pesa.", "high", "online_exploitation"},
+		// Sexual abuse: an adult in a child's bed, "our game", secrets.
+		{"en comes into my bed", "When mum travels my stepfather comes into my bed and says it is our game.", "high", "sexual_abuse"},
+		{"sw comes to my bed", "Mjomba huja kitandani kwangu usiku na anasema ni mchezo wetu.", "high", "sexual_abuse"},
+		{"en must not tell", "I must not tell anyone what the pastor does in his office.", "high", "sexual_abuse"},
+		{"en sleeping with a child", "The shopkeeper has been sleeping with my niece, she is thirteen.", "high", "sexual_abuse"},
+		{"sw -ingilia of a child", "Yule jirani anamwingilia binti yangu wa miaka kumi.", "high", "sexual_abuse"},
+		{"sw -ingilia kati is intervening", "Aliingilia kati ugomvi wa watoto shuleni.", "low", ""},
+		{"sw moved by a programme", "Nimeguswa sana na kipindi chenu cha jana, asanteni.", "low", ""},
+		{"en moved by a talk", "Your radio talk really touched me, keep up the good work.", "low", ""},
+		{"en body safety lesson", "We teach children about good touch and bad touch at our church.", "low", ""},
+		// Neglect: begging for food, no treatment, carers away for days.
+		{"en begging for food", "The children next door beg the neighbours for food and the baby is malnourished.", "medium", "neglect"},
+		{"sw carer away for days", "Watoto wa jirani wanaomba chakula kila jioni, mama yao hukaa siku tatu bila kurudi.", "medium", "neglect"},
+		{"en nobody took him to hospital", "Nobody has taken the boy to hospital although his wound is rotting.", "medium", "neglect"},
+		{"sw signs of malnutrition are no question", "Mtoto huyu hajapelekwa hospitali na ana dalili za utapiamlo.", "medium", "neglect"},
+		// Custody and money; trafficking by promised schooling.
+		{"sw no upkeep", "Baba yake hatoi matumizi ya mtoto tangu mwaka jana.", "medium", "custody_maintenance"},
+		{"en refuses to pay for the baby", "Their father refuses to pay anything for the baby.", "medium", "custody_maintenance"},
+		{"en paid money for a girl", "A man paid her parents money for the girl and took her to Nairobi.", "high", "trafficking"},
+		{"sw promised schooling", "Alinileta mjini akaniahidi kwamba nitasoma, lakini nafanya kazi za ndani bila malipo.", "high", "trafficking"},
+		// Child labour, bullying, FGM, marriage.
+		{"en fishing at night", "My son goes out fishing at night with the boat owners and no longer attends school.", "medium", "child_labour"},
+		{"sw fishing at night", "Mwanangu anaenda kuvua samaki usiku badala ya kwenda shule.", "medium", "child_labour"},
+		{"en hides his books", "Boys in his class hide his books and push him out of the line every day.", "medium", "bullying"},
+		{"en the woman who does the cutting", "The woman who does the cutting has come to our village and my sister is next.", "high", "fgm"},
+		{"en taken to a man today", "They are taking her to the man's house today, she is only thirteen.", "critical", "child_marriage"},
+		{"sw marriage after school", "Tumekubaliana kwamba binti zetu watasoma kwanza kabla ya kufikiria ndoa.", "low", ""},
+		// Pregnancy scares, follow-ups, professional reports.
+		{"sw negative pregnancy test", "Kipimo cha mimba kilionyesha sina mimba, mama alidhani nina mimba.", "low", ""},
+		{"en false alarm", "The pregnancy test was negative, it was a false alarm.", "low", ""},
+		{"sw follow-up back at school", "Nilikuwa nimeripoti kuhusu mtoto aliyekuwa akionewa. Sasa wamerudi shule na wameomba msamaha. Asanteni sana.", "low", ""},
+		{"en follow-up new friends", "I called before about my brother's bullies. He has made new friends and enjoys school again, thank you.", "low", ""},
+		{"en we have just received is no danger", "We have just received a report from the school about a girl.", "low", ""},
+		{"en has just beaten", "He has just beaten her with a stick and she is crying.", "critical", "physical_abuse"},
 		// Nothing to find.
 		{"greeting", "Hello, good morning.", "low", "information_advice"},
 		{"empty", "", "low", "information_advice"},

@@ -1,6 +1,9 @@
 package risk
 
-import "sync"
+import (
+	"strings"
+	"sync"
+)
 
 // verbForm is what the Swahili prefixes and suffixes of a verb say.
 type verbForm struct {
@@ -161,8 +164,12 @@ func (ix *stemIndex) analyse(word string, out []stemHit) []stemHit {
 			rootLen := j - i
 			rest := word[j:]
 			bare := ix.bare[word[i:j]]
+			// A reflexive stem (-jikata) with a first-person subject
+			// (najikata, nilijikata) has the caller as its object.
+			reflexive := strings.HasPrefix(word[i:j], "ji")
 			for _, info := range infos {
 				if f, ok := ix.suffix(rest, rootLen, bare, info); ok {
+					f.firstPerson = f.firstPerson || reflexive && info.firstSubj
 					out = append(out, stemHit{id: id, form: f})
 				}
 			}
