@@ -414,6 +414,9 @@ func (c *Classifier) cueNear(k int, h match, d *doc, ci *cueIndex) (match, bool)
 		if setsAside && m.start < h.end && h.start < m.end {
 			continue
 		}
+		if k == b.information && thirdPersonAsks(m, d) {
+			continue
+		}
 		u := d.toks[m.start]
 		var in bool
 		switch c.cueInfo[k].scope {
@@ -433,6 +436,28 @@ func (c *Classifier) cueNear(k int, h match, d *doc, ci *cueIndex) (match, bool)
 		}
 	}
 	return match{}, false
+}
+
+// thirdPersons are subjects that make an information cue someone else's
+// wish, not the caller's request: "now he wants to know which school she
+// goes to" tells of a harm, it asks nothing.
+var thirdPersons = map[string]bool{
+	"he": true, "she": true, "they": true, "he's": true, "she's": true,
+	"someone": true, "somebody": true, "man": true, "stranger": true,
+}
+
+// thirdPersonAsks reports whether the information cue m has a third
+// person subject just before it, in its clause.
+func thirdPersonAsks(m match, d *doc) bool {
+	for t := m.start - 1; t >= 0 && t >= m.start-2; t-- {
+		if d.toks[t].clause != d.toks[m.start].clause {
+			return false
+		}
+		if thirdPersons[d.toks[t].norm] {
+			return true
+		}
+	}
+	return false
 }
 
 // victimNamed reports whether a victim cue lies in the part of h outside

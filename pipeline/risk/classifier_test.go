@@ -413,3 +413,36 @@ func TestDistressBackstop(t *testing.T) {
 		}
 	}
 }
+
+// Harms told in general words: burns on a stove, a cable used on a child,
+// cuts found by a teacher, a euphemism for touching, a threat that is
+// still live, and an information cue that is another person's wish.
+func TestBroadenedHarms(t *testing.T) {
+	c := Default()
+	for _, tc := range []struct {
+		text string
+		want models.Priority
+		cat  string
+	}{
+		{"Her aunt held her hands over the stove as punishment.", models.PriorityHigh, "physical_abuse"},
+		{"My uncle uses a wire on us when he is drunk.", models.PriorityHigh, "physical_abuse"},
+		{"He shoved my head against the door last night.", models.PriorityHigh, "physical_abuse"},
+		{"Mama wa kambo alimwekea mikono motoni.", models.PriorityHigh, "physical_abuse"},
+		{"The nurse saw fresh cuts on her thighs and wrists.", models.PriorityHigh, "suicide_self_harm"},
+		{"Mlinzi huwa anamchezea sehemu za chini binti yangu.", models.PriorityHigh, "sexual_abuse"},
+		{"The watchman touches her down there when we are away.", models.PriorityHigh, "sexual_abuse"},
+		{"A man on the game chat asked my son to send a photo and now he wants to know where we live.", models.PriorityHigh, "online_exploitation"},
+		{"I want to know how to report a man who asked a child to send a photo online.", models.PriorityLow, ""},
+		{"amebadilika sasa anatishia kusambaza picha zake za uchi", models.PriorityHigh, "online_exploitation"},
+	} {
+		got := c.ClassifyText(tc.text)
+		if got.Priority != tc.want || (tc.cat != "" && got.Category != tc.cat) {
+			t.Errorf("%q: %s (%s), want %s (%s)", tc.text, got.Priority, got.Category, tc.want, tc.cat)
+		}
+		for _, e := range got.Evidence {
+			if !strings.Contains(tc.text, e.Text) {
+				t.Errorf("%q: evidence %q is not in the text", tc.text, e.Text)
+			}
+		}
+	}
+}
