@@ -191,9 +191,11 @@ func gcd(a, b int) int {
 // the polyphase filter for high input rates, which then has half as many
 // taps to compute.
 type halfband struct {
-	coef  []float32 // coef[j] weighs the inputs at ±(2j+1) from the centre
-	sym   []float32 // coef mirrored: the weights of the odd inputs in order
-	reach int       // 2·len(coef)-1: inputs needed on each side
+	// sym weighs the odd-offset inputs in order, from -reach to +reach:
+	// sym[k-1-j] = sym[k+j] is the weight of the inputs at ±(2j+1)
+	// from the centre.
+	sym   []float32
+	reach int // len(sym)-1: inputs needed on each side
 	odd   []float32 // scratch: the odd-offset inputs of a block
 
 	buf   []float32 // input history; buf[0] is input sample start
@@ -209,7 +211,7 @@ func newHalfband(rate, keep int) *halfband {
 	transition := 2 * math.Pi * float64(rate/2-2*keep) / float64(rate)
 	n := (halfbandAttenuation - 7.95) / (2.285 * transition)
 	k := max(1, int(math.Ceil((n+1)/4)))
-	h := &halfband{coef: make([]float32, k), reach: 2*k - 1}
+	h := &halfband{sym: make([]float32, 2*k), reach: 2*k - 1}
 	beta := 0.1102 * (halfbandAttenuation - 8.7)
 	i0beta := besselI0(beta)
 	var sum float64
@@ -221,7 +223,8 @@ func newHalfband(rate, keep int) *halfband {
 		sum += 2 * c[j]
 	}
 	for j, v := range c {
-		h.coef[j] = float32(v * 0.5 / sum) // the taps besides the centre sum to ½
+		w := float32(v * 0.5 / sum) // the taps besides the centre sum to ½
+		h.sym[k-1-j], h.sym[k+j] = w, w
 	}
 	h.buf = make([]float32, h.reach, h.reach+8192)
 	h.start = -int64(h.reach)
@@ -245,7 +248,7 @@ func (h *halfband) flush(out []float32) []float32 {
 const halfbandBlock = 1024
 
 // run computes the outputs whose inputs are all in buf. Output n, centred
-// on input c = 2n, is ½·x[c] plus Σ coef[j]·(x[c-1-2j] + x[c+1+2j]). The
+// on input c = 2n, is ½·x[c] plus Σ w_j·(x[c-1-2j] + x[c+1+2j]). The
 // odd-offset inputs around consecutive outputs form one run of every
 // other input, o[i] = x[c0-reach+2i], so a block of outputs is
 // ½·x[c] plus Σ sym[i]·o[m+i]: one scaled vector add per tap.
@@ -256,14 +259,6 @@ func (h *halfband) run(out []float32, limit int64) []float32 {
 	if limit >= 0 {
 		avail = min(avail, limit-h.nout)
 	}
-	if h.sym == nil {
-		k := len(h.coef)
-		h.sym = make([]float32, 2*k)
-		for j, c := range h.coef {
-			h.sym[k-1-j], h.sym[k+j] = c, c
-		}
-	}
-	taps := len(h.sym)
 	for avail > 0 {
 		m := int(min(avail, halfbandBlock))
 		c0 := int(h.next - h.start)
@@ -280,7 +275,7 @@ func (h *halfband) run(out []float32, limit int64) []float32 {
 		for i := range y {
 			y[i] = 0.5 * centre[2*i]
 		}
-		for i, w := range h.sym[:taps] {
+		for i, w := range h.sym {
 			vec.AddScaled(y, w, odd[i:])
 		}
 		h.nout += int64(m)

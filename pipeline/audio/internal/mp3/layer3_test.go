@@ -1,14 +1,9 @@
 package mp3
 
 import (
-	"bytes"
-	"encoding/binary"
-	"errors"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -186,52 +181,21 @@ func mustBytes(t *testing.T, s *l3Stream) []byte {
 // decodeStereo decodes a stereo stream with this package.
 func decodeStereo(t *testing.T, data []byte) (out [2][]float32, rate int) {
 	t.Helper()
-	d := NewDecoder(bytes.NewReader(data), Options{})
-	var buf [2][1152]float32
-	for {
-		n, ch, r, err := d.Next(&buf)
-		if errors.Is(err, io.EOF) {
-			return out, rate
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ch != 2 {
-			t.Fatalf("%d channels", ch)
-		}
-		rate = r
-		for c := range out {
-			out[c] = append(out[c], buf[c][:n]...)
-		}
+	out, ch, rate := decodeAll(t, data, Options{})
+	if ch != 2 {
+		t.Fatalf("%d channels", ch)
 	}
+	return out, rate
 }
 
 // decodeFFmpeg decodes a stereo stream with ffmpeg's float decoder.
-func decodeFFmpeg(t *testing.T, data []byte) (out [2][]float32) {
+func decodeFFmpeg(t *testing.T, data []byte) [2][]float32 {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("ffmpeg is required in CI: %v", err)
-		}
-		t.Skipf("ffmpeg not installed: %v", err)
-	}
 	path := filepath.Join(t.TempDir(), "in.mp3")
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("ffmpeg", "-v", "error", "-nostdin", "-f", "mp3", "-c:a", "mp3float", "-i", path, "-f", "f32le", "-ac", "2", "-")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	raw, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, stderr.Bytes())
-	}
-	for i := 0; i+8 <= len(raw); i += 8 {
-		for c := range out {
-			out[c] = append(out[c], math.Float32frombits(binary.LittleEndian.Uint32(raw[i+4*c:])))
-		}
-	}
-	return out
+	return ffmpegChannels(tool(t, "ffmpeg", "-v", "error", "-nostdin", "-f", "mp3", "-c:a", "mp3float", "-i", path, "-f", "f32le", "-ac", "2", "-"), 2)
 }
 
 // compareWithFFmpeg decodes data with this package and ref with ffmpeg

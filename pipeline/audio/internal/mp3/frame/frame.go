@@ -139,8 +139,8 @@ func (f *Frame) Channels() int {
 // subbands are synthesised and every other sample is computed: the output
 // is at half the sample rate and holds the lower half of the spectrum,
 // the upper half being dropped rather than folded down; phase (0 or 1)
-// picks the even or the odd samples. Only the lowest bands (of 32)
-// subbands are synthesised in any case.
+// picks the even or the odd samples. In any case only the lowest bands
+// of the 32 subbands are synthesised (half caps them at 16).
 func (f *Frame) Decode(out *[2][1152]float32, mix, half bool, phase, bands int) int {
 	nch := f.header.NumberOfChannels()
 	sbLimit, perGranule := 32, consts.SamplesPerGr
@@ -172,22 +172,6 @@ func (f *Frame) Decode(out *[2][1152]float32, mix, half bool, phase, bands int) 
 		}
 	}
 	return perGranule * f.header.Granules()
-}
-
-func (f *Frame) requantizeProcessLong(gr, ch, is_pos, sfb int) {
-	m := 2
-	if f.sideInfo.ScalefacScale[gr][ch] != 0 {
-		m = 4
-	}
-	pf := f.sideInfo.Preflag[gr][ch] * int(pretab[sfb])
-	tmp1 := pow2Quarter(-m*(f.mainData.ScalefacL[gr][ch][sfb]+pf) + f.sideInfo.GlobalGain[gr][ch] - 210)
-	tmp2 := 0.0
-	if f.mainData.Is[gr][ch][is_pos] < 0.0 {
-		tmp2 = -powtab34[int(-f.mainData.Is[gr][ch][is_pos])]
-	} else {
-		tmp2 = powtab34[int(f.mainData.Is[gr][ch][is_pos])]
-	}
-	f.mainData.Is[gr][ch][is_pos] = float32(tmp1 * tmp2)
 }
 
 func (f *Frame) requantizeProcessShort(gr, ch, is_pos, sfb, win int) {
@@ -253,18 +237,10 @@ func (f *Frame) requantize(gr int, ch int) {
 		if f.sideInfo.MixedBlockFlag[gr][ch] != 0 { // 2 longbl. sb  first
 			// First process the long block bands at the start
 			longEnd := mixedLongEnd(sfBandIndicesShort)
-			sfb := 0
-			next_sfb := sfBandIndicesLong[sfb+1]
-			for i := 0; i < longEnd; i++ {
-				if i == next_sfb {
-					sfb++
-					next_sfb = sfBandIndicesLong[sfb+1]
-				}
-				f.requantizeProcessLong(gr, ch, i, sfb)
-			}
+			f.requantizeLong(gr, ch, longEnd, sfBandIndicesLong)
 			// And next the remaining,non-zero,bands which uses short blocks
-			sfb = 3
-			next_sfb = sfBandIndicesShort[sfb+1] * 3
+			sfb := 3
+			next_sfb := sfBandIndicesShort[sfb+1] * 3
 			win_len := sfBandIndicesShort[sfb+1] -
 				sfBandIndicesShort[sfb]
 
@@ -310,9 +286,9 @@ func (f *Frame) requantize(gr int, ch int) {
 	}
 }
 
-// requantizeLong requantises the first n lines of a granule of long
-// blocks band by band, as requantizeProcessLong does line by line: the
-// band's gain is computed once, and zero lines stay zero.
+// requantizeLong requantises the first n lines of a granule (or of its
+// long part) band by band: each band's gain is computed once, and zero
+// lines stay zero.
 func (f *Frame) requantizeLong(gr, ch, n int, bands []int) {
 	m := 2
 	if f.sideInfo.ScalefacScale[gr][ch] != 0 {
@@ -425,9 +401,11 @@ func (f *Frame) intensityStereo(gr int) {
 	ms := f.header.UseMSStereo()
 	long, short := getSfBandIndicesArray(&f.header)
 	l, r := &f.mainData.Is[gr][0], &f.mainData.Is[gr][1]
-	band := func(lines func(yield func(int) bool), inIntensity bool, pos, maxPos int) bool {
+	// band processes the n lines start, start+stride, ... and reports
+	// whether the right channel has a non-zero value among them.
+	band := func(start, stride, n int, inIntensity bool, pos, maxPos int) bool {
 		nonZero := false
-		for i := range lines {
+		for i := start; i < start+stride*n; i += stride {
 			if r[i] != 0 {
 				nonZero = true
 				break
@@ -436,14 +414,13 @@ func (f *Frame) intensityStereo(gr int) {
 		kl, kr, legal := f.intensityRatios(gr, pos, maxPos)
 		switch {
 		case inIntensity && !nonZero && legal:
-			for i := range lines {
+			for i := start; i < start+stride*n; i += stride {
 				v := l[i]
 				l[i], r[i] = v*kl, v*kr
 			}
 		case ms:
-			const invSqrt2 = math.Sqrt2 / 2
-			for i := range lines {
-				l[i], r[i] = (l[i]+r[i])*invSqrt2, (l[i]-r[i])*invSqrt2
+			for i := start; i < start+stride*n; i += stride {
+				l[i], r[i] = midSide(l[i], r[i])
 			}
 		}
 		return nonZero
@@ -466,33 +443,24 @@ func (f *Frame) intensityStereo(gr int) {
 		start, width := 3*short[sfb], short[sfb+1]-short[sfb]
 		s := min(sfb, 11)
 		for win := 0; win < 3; win++ {
-			lines := func(yield func(int) bool) {
-				for j := 0; j < width; j++ {
-					if !yield(start + 3*j + win) {
-						return
-					}
-				}
-			}
-			if band(lines, !below[win], f.mainData.ScalefacS[gr][1][s][win], f.mainData.IsMaxS[1][s]) {
+			if band(start+win, 3, width, !below[win], f.mainData.ScalefacS[gr][1][s][win], f.mainData.IsMaxS[1][s]) {
 				below[win] = true
 			}
 		}
 	}
 	found := below[0] || below[1] || below[2]
 	for sfb := longEnd - 1; sfb >= 0; sfb-- {
-		from, to := long[sfb], long[sfb+1]
-		lines := func(yield func(int) bool) {
-			for i := from; i < to; i++ {
-				if !yield(i) {
-					return
-				}
-			}
-		}
 		s := min(sfb, 20)
-		if band(lines, !found, f.mainData.ScalefacL[gr][1][s], f.mainData.IsMaxL[1][s]) {
+		if band(long[sfb], 1, long[sfb+1]-long[sfb], !found, f.mainData.ScalefacL[gr][1][s], f.mainData.IsMaxL[1][s]) {
 			found = true
 		}
 	}
+}
+
+// midSide turns a mid/side pair into left and right.
+func midSide(m, s float32) (l, r float32) {
+	const invSqrt2 = math.Sqrt2 / 2
+	return (m + s) * invSqrt2, (m - s) * invSqrt2
 }
 
 func (f *Frame) stereo(gr int) {
@@ -507,13 +475,9 @@ func (f *Frame) stereo(gr int) {
 			i = 0
 		}
 		max_pos := int(f.sideInfo.Count1[gr][i])
-		// Do the actual processing
-		const invSqrt2 = math.Sqrt2 / 2
+		l, r := &f.mainData.Is[gr][0], &f.mainData.Is[gr][1]
 		for i := 0; i < max_pos; i++ {
-			left := (f.mainData.Is[gr][0][i] + f.mainData.Is[gr][1][i]) * invSqrt2
-			right := (f.mainData.Is[gr][0][i] - f.mainData.Is[gr][1][i]) * invSqrt2
-			f.mainData.Is[gr][0][i] = left
-			f.mainData.Is[gr][1][i] = right
+			l[i], r[i] = midSide(l[i], r[i])
 		}
 	}
 }
@@ -846,16 +810,6 @@ var synthWindow = func() (w [2][16][16]float32) {
 	return w
 }()
 
-// subbandSynthesis runs the polyphase synthesis filter bank over the 18
-// time slots of a granule. The matrixing V[i] = Σ cos((16+i)(2j+1)π/64)·S[j]
-// is a 32-point DCT-II X of S: V[i] = X[16+i] for i < 16, V[16] = 0,
-// V[i] = -X[48-i] for 17 ≤ i ≤ 48 and V[i] = -X[i-48] above.
-//
-// The 1024 most recent V values form a ring, kept as two rings of its even
-// and odd entries. Output i of a slot sums 16 ring entries spaced by 32 or
-// 96 from an even start; outputs of one parity therefore read 16
-// consecutive entries of one of the two rings, and are computed together
-// as 16 vector multiply-adds.
 // matrixed is V[i] of the DCT output x. Entries of one parity of V only
 // read entries of x of that parity.
 func matrixed(x *[32]float32, i int) float32 {
@@ -871,6 +825,16 @@ func matrixed(x *[32]float32, i int) float32 {
 	}
 }
 
+// subbandSynthesis runs the polyphase synthesis filter bank over the 18
+// time slots of a granule. The matrixing V[i] = Σ cos((16+i)(2j+1)π/64)·S[j]
+// is a 32-point DCT-II X of S: V[i] = X[16+i] for i < 16, V[16] = 0,
+// V[i] = -X[48-i] for 17 ≤ i ≤ 48 and V[i] = -X[i-48] above.
+//
+// The 1024 most recent V values form a ring, kept as two rings of its even
+// and odd entries. Output i of a slot sums 16 ring entries spaced by 32 or
+// 96 from an even start; outputs of one parity therefore read 16
+// consecutive entries of one of the two rings, and are computed together
+// as 16 vector multiply-adds.
 func (f *Frame) subbandSynthesis(gr int, ch int, out []float32, half bool, phase int) {
 	var s, tmp [32]float32
 	d := &f.mainData.Is[gr][ch]

@@ -58,52 +58,33 @@ func init() {
 	}
 }
 
-var cosN12 = [6][12]float32{}
-
-func init() {
-	const N = 12
-	for i := 0; i < 6; i++ {
-		for j := 0; j < 12; j++ {
-			cosN12[i][j] = float32(math.Cos(math.Pi / (2 * N) * (2*float64(j) + 1 + N/2) * (2*float64(i) + 1)))
-		}
-	}
+// imdctCos is the IMDCT kernel cos(π/2N·(2p+1+N/2)(2m+1)) of output p
+// and input line m over N points.
+func imdctCos(n, p, m int) float32 {
+	return float32(math.Cos(math.Pi / float64(2*n) * float64(2*p+1+n/2) * float64(2*m+1)))
 }
 
-var cosN36 = [18][36]float32{}
-
-func init() {
-	const N = 36
-	for i := 0; i < 18; i++ {
-		for j := 0; j < 36; j++ {
-			cosN36[i][j] = float32(math.Cos(math.Pi / (2 * N) * (2*float64(j) + 1 + N/2) * (2*float64(i) + 1)))
-		}
-	}
-}
-
-// longRows holds cosN36 as the matrix of the IMDCT's 18 distinct outputs
-// (y[0..8] and y[18..26], see Win) by row of input line, each row padded
-// to 24 values for the vector kernel; shortRows holds cosN12 by row of
-// input line, padded to 16 values. They are filled after the cosine
-// tables, by the init function below theirs.
-var (
-	longRows  [18 * 24]float32
-	shortRows [6 * 16]float32
-)
-
-func init() {
+// longRows is the 36-point kernel as the matrix of the IMDCT's 18 distinct
+// outputs (y[0..8] and y[18..26], see Win) by row of input line, each row
+// padded to 24 values for the vector kernel; shortRows is the 12-point
+// kernel by row of input line, padded to 16 values.
+var longRows, shortRows = func() (long [18 * 24]float32, short [6 * 16]float32) {
 	for m := 0; m < 18; m++ {
 		for q := 0; q < 18; q++ {
 			p := q
 			if q >= 9 {
 				p = q + 9
 			}
-			longRows[24*m+q] = cosN36[m][p]
+			long[24*m+q] = imdctCos(36, p, m)
 		}
 	}
 	for m := 0; m < 6; m++ {
-		copy(shortRows[16*m:], cosN12[m][:])
+		for p := 0; p < 12; p++ {
+			short[16*m+p] = imdctCos(12, p, m)
+		}
 	}
-}
+	return long, short
+}()
 
 // Win computes the inverse MDCT of the 18 lines in and windows it for the
 // block type into out.
