@@ -271,8 +271,9 @@ type QueueStats struct {
 	Archived  int  `json:"archived"`
 	Completed int  `json:"completed"`
 	Paused    bool `json:"paused"`
-	// ProcessedTotal and FailedTotal count the tasks the queue's workers
-	// have finished, and of those the failed ones, since it was created.
+	// ProcessedTotal and FailedTotal count the task attempts the queue's
+	// workers have finished, and of those the failed ones, since it was
+	// created.
 	ProcessedTotal int `json:"processed_total"`
 	FailedTotal    int `json:"failed_total"`
 	// OldestPendingSeconds is how long the oldest pending task has waited.

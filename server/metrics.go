@@ -1,14 +1,12 @@
 package server
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"maps"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,19 +16,18 @@ import (
 // requestMetrics counts this process's HTTP requests by route and status
 // and sums their durations by route.
 type requestMetrics struct {
-	mu       sync.Mutex
-	requests map[routeStatus]int64
-	seconds  map[string]float64
-	counts   map[string]int64
+	mu     sync.Mutex
+	routes map[string]*routeMetrics
 }
 
-type routeStatus struct {
-	route  string
-	status int
+type routeMetrics struct {
+	byStatus map[int]int64
+	seconds  float64
+	count    int64
 }
 
 func newRequestMetrics() *requestMetrics {
-	return &requestMetrics{requests: map[routeStatus]int64{}, seconds: map[string]float64{}, counts: map[string]int64{}}
+	return &requestMetrics{routes: map[string]*routeMetrics{}}
 }
 
 // observe records one request. route is the matched pattern ("GET
@@ -39,14 +36,16 @@ func (m *requestMetrics) observe(route string, status int, took time.Duration) {
 	if route == "" || route == "/" {
 		route = "other"
 	}
-	if status == 0 {
-		status = http.StatusOK
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.requests[routeStatus{route, status}]++
-	m.seconds[route] += took.Seconds()
-	m.counts[route]++
+	rm := m.routes[route]
+	if rm == nil {
+		rm = &routeMetrics{byStatus: map[int]int64{}}
+		m.routes[route] = rm
+	}
+	rm.byStatus[status]++
+	rm.seconds += took.Seconds()
+	rm.count++
 }
 
 // handleMetrics is GET /metrics: the queues and workers shared by every
@@ -79,7 +78,7 @@ func writeQueueMetrics(w io.Writer, st *queue.Stats) {
 	for _, q := range queues {
 		fmt.Fprintf(w, "openchs_ai_queue_oldest_pending_seconds{queue=%q} %s\n", q, num(st.Queues[q].OldestPendingSeconds))
 	}
-	metric(w, "openchs_ai_tasks_processed_total", "counter", "Tasks the workers finished, per queue.")
+	metric(w, "openchs_ai_tasks_processed_total", "counter", "Task attempts the workers finished (succeeded, retried or failed for good), per queue.")
 	for _, q := range queues {
 		fmt.Fprintf(w, "openchs_ai_tasks_processed_total{queue=%q} %d\n", q, st.Queues[q].ProcessedTotal)
 	}
@@ -100,22 +99,17 @@ func writeQueueMetrics(w io.Writer, st *queue.Stats) {
 func (m *requestMetrics) write(w io.Writer) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	keys := make([]routeStatus, 0, len(m.requests))
-	for k := range m.requests {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b routeStatus) int {
-		return cmp.Or(strings.Compare(a.route, b.route), cmp.Compare(a.status, b.status))
-	})
+	routes := slices.Sorted(maps.Keys(m.routes))
 	metric(w, "openchs_ai_http_requests_total", "counter", "HTTP requests this process answered, by route and status.")
-	for _, k := range keys {
-		fmt.Fprintf(w, "openchs_ai_http_requests_total{route=%q,code=\"%d\"} %d\n", k.route, k.status, m.requests[k])
+	for _, r := range routes {
+		for _, code := range slices.Sorted(maps.Keys(m.routes[r].byStatus)) {
+			fmt.Fprintf(w, "openchs_ai_http_requests_total{route=%q,code=\"%d\"} %d\n", r, code, m.routes[r].byStatus[code])
+		}
 	}
-	routes := slices.Sorted(maps.Keys(m.counts))
 	metric(w, "openchs_ai_http_request_duration_seconds", "summary", "Time this process took to answer HTTP requests, by route (streams count until they end).")
 	for _, r := range routes {
-		fmt.Fprintf(w, "openchs_ai_http_request_duration_seconds_sum{route=%q} %s\n", r, num(m.seconds[r]))
-		fmt.Fprintf(w, "openchs_ai_http_request_duration_seconds_count{route=%q} %d\n", r, m.counts[r])
+		fmt.Fprintf(w, "openchs_ai_http_request_duration_seconds_sum{route=%q} %s\n", r, num(m.routes[r].seconds))
+		fmt.Fprintf(w, "openchs_ai_http_request_duration_seconds_count{route=%q} %d\n", r, m.routes[r].count)
 	}
 }
 

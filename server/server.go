@@ -269,6 +269,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w}
 		inner := r.WithContext(context.WithValue(r.Context(), ctxKey{}, id))
 		next.ServeHTTP(rec, inner)
+		if rec.status == 0 { // the handler wrote nothing: net/http sends 200
+			rec.status = http.StatusOK
+		}
 		took := time.Since(start)
 		s.metrics.observe(inner.Pattern, rec.status, took)
 		s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path,

@@ -210,24 +210,25 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 	return nil
 }
 
-// stages builds the steps after transcription: translation, then triage.
 // leaveCPUsToWhisper keeps Go's scheduler to the CPUs whisper does not
 // use (at least one), unless GOMAXPROCS is set. ggml's threads wait for
 // each other at every step: a core taken from one of them by Go's own
 // threads (HTTP, Redis, the queue) holds up all of them, and on a machine
 // with no spare core the service transcribed 10-15% slower than the
-// transcribe command.
+// transcribe command. The CPUs are counted as Go counts them
+// (runtime.GOMAXPROCS), which follows a container's CPU limit.
 func leaveCPUsToWhisper(whisperCPUs int, getenv func(string) string, log *slog.Logger) {
 	if getenv("GOMAXPROCS") != "" {
 		return
 	}
-	procs := max(1, min(runtime.GOMAXPROCS(0), runtime.NumCPU()-whisperCPUs))
-	if procs < runtime.GOMAXPROCS(0) {
+	cpus := runtime.GOMAXPROCS(0)
+	if procs := max(1, cpus-whisperCPUs); procs < cpus {
 		runtime.GOMAXPROCS(procs)
 		log.Info("Go keeps to the CPUs whisper leaves free", "gomaxprocs", procs, "whisper_threads", whisperCPUs)
 	}
 }
 
+// stages builds the steps after transcription: translation, then triage.
 func (c *serviceConfig) stages(engine *whisper.Engine) ([]pipeline.Stage, error) {
 	tr, err := translate.New(c.translate, engine)
 	if err != nil {

@@ -151,10 +151,10 @@ func BenchmarkServiceVsCLI(b *testing.B) {
 	}
 	slices.Sort(ss)
 	slices.Sort(cs)
-	bestS, bestC := ss[len(ss)/2], cs[len(cs)/2]
-	b.ReportMetric(bestS.Seconds(), "service-median-s")
-	b.ReportMetric(bestC.Seconds(), "cli-median-s")
-	b.ReportMetric(bestS.Seconds()/bestC.Seconds(), "service/cli")
+	medS, medC := ss[len(ss)/2], cs[len(cs)/2]
+	b.ReportMetric(medS.Seconds(), "service-median-s")
+	b.ReportMetric(medC.Seconds(), "cli-median-s")
+	b.ReportMetric(medS.Seconds()/medC.Seconds(), "service/cli")
 	b.ReportMetric(engineS, "service-transcribe-s")
 	b.ReportMetric(serviceCPU/cliCPU, "service/cli-cpu")
 }

@@ -195,7 +195,7 @@ type halfband struct {
 	// sym[k-1-j] = sym[k+j] is the weight of the inputs at ±(2j+1)
 	// from the centre.
 	sym   []float32
-	reach int // len(sym)-1: inputs needed on each side
+	reach int       // len(sym)-1: inputs needed on each side
 	odd   []float32 // scratch: the odd-offset inputs of a block
 
 	buf   []float32 // input history; buf[0] is input sample start

@@ -93,7 +93,8 @@ type Config struct {
 	// Model is the resolved model to load.
 	Model Model
 	// Threads is the number of CPU threads per transcription. The default
-	// shares the CPUs among the slots, at most 4 each: ggml's threads
+	// shares the CPUs (as Go counts them, within a container's limit)
+	// among the slots, at most 4 each: ggml's threads
 	// spin while they wait for each other, so more threads than cores
 	// makes every transcription many times slower.
 	Threads int
@@ -114,7 +115,7 @@ func (c Config) WithDefaults() Config {
 		c.Slots = 1
 	}
 	if c.Threads <= 0 {
-		c.Threads = max(1, min(runtime.NumCPU()/c.Slots, 4))
+		c.Threads = max(1, min(runtime.GOMAXPROCS(0)/c.Slots, 4))
 	}
 	if c.BackendDir == "" {
 		c.BackendDir = DefaultBackendDir
