@@ -142,11 +142,11 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 		addAll(cl.Patterns, owner{ownerCue, i}, "cue list "+cl.Name)
 	}
 	c.builtin = builtinCues{
-		negation: c.cueByNm["negation"], bridge: c.cueByNm["negation_bridge"],
-		hypothetical: c.cueByNm["hypothetical"], media: c.cueByNm["media"],
-		information: c.cueByNm["information"], victim: c.cueByNm["victim"], resolved: c.cueByNm["resolved"],
-		ongoing: c.cueByNm["ongoing"], past: c.cueByNm["past"],
-		immediacy: c.cueByNm["immediacy"], severity: c.cueByNm["severity"],
+		negation: c.cueIdx("negation"), bridge: c.cueIdx("negation_bridge"),
+		hypothetical: c.cueIdx("hypothetical"), media: c.cueIdx("media"),
+		information: c.cueIdx("information"), victim: c.cueIdx("victim"), resolved: c.cueIdx("resolved"),
+		ongoing: c.cueIdx("ongoing"), past: c.cueIdx("past"),
+		immediacy: c.cueIdx("immediacy"), severity: c.cueIdx("severity"),
 		plea: c.cueIdx("distress_plea"), fear: c.cueIdx("distress_fear"), danger: c.cueIdx("distress_danger"),
 		followUp: c.cueIdx("follow_up"),
 	}
@@ -165,18 +165,22 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 			for _, n := range r.Needs {
 				var any []need
 				for _, a := range strings.Split(n, "|") {
-					any = append(any, need{cue: c.cueByNm[strings.TrimPrefix(a, "!")], absent: strings.HasPrefix(a, "!")})
+					any = append(any, need{cue: c.cueIdx(strings.TrimPrefix(a, "!")), absent: strings.HasPrefix(a, "!")})
 				}
 				cr.needs = append(cr.needs, any)
-			}
-			for _, e := range r.EscalateWith {
-				cr.escalate = append(cr.escalate, c.cueByNm[e])
 			}
 			for _, n := range r.Ignore {
 				if cr.ignore == nil {
 					cr.ignore = map[int]bool{}
 				}
-				cr.ignore[c.cueByNm[n]] = true
+				cr.ignore[c.cueIdx(n)] = true
+			}
+			// Immediacy raises every rule, then its own lists, less
+			// those it ignores.
+			for _, k := range append([]int{c.builtin.immediacy}, cueIdxs(c, r.EscalateWith)...) {
+				if !cr.ignore[k] {
+					cr.escalate = append(cr.escalate, k)
+				}
 			}
 			ri := len(c.rules)
 			c.rules = append(c.rules, cr)
@@ -193,12 +197,22 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 	return c, nil
 }
 
-// cueIdx returns the index of the named cue list, or -1.
+// cueIdx returns the index of the named cue list, or -1. The lists the
+// classifier requires and those rules name are checked to exist when the
+// lexicon is validated.
 func (c *Classifier) cueIdx(name string) int {
 	if i, ok := c.cueByNm[name]; ok {
 		return i
 	}
 	return -1
+}
+
+func cueIdxs(c *Classifier, names []string) []int {
+	out := make([]int, len(names))
+	for i, n := range names {
+		out[i] = c.cueIdx(n)
+	}
+	return out
 }
 
 func (c *Classifier) addPattern(src, lang string, o owner) error {
@@ -321,6 +335,11 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 		}
 	}
 
+	// An information cue with a third-person subject asks nothing.
+	ci.matches[c.builtin.information] = slices.DeleteFunc(ci.matches[c.builtin.information], func(m match) bool {
+		return thirdPersonAsks(m, d)
+	})
+
 	// A resolved or follow-up cue that is itself negated (hajakamatwa,
 	// "he has not been arrested") resolves nothing.
 	for _, k := range []int{c.builtin.resolved, c.builtin.followUp} {
@@ -412,9 +431,6 @@ func (c *Classifier) cueNear(k int, h match, d *doc, ci *cueIndex) (match, bool)
 	setsAside := k == b.hypothetical || k == b.media || k == b.information || k == b.resolved
 	for _, m := range ci.matches[k] {
 		if setsAside && m.start < h.end && h.start < m.end {
-			continue
-		}
-		if k == b.information && thirdPersonAsks(m, d) {
 			continue
 		}
 		u := d.toks[m.start]
@@ -528,10 +544,7 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 		f.cues = append(f.cues, cueUse{m, "severity"})
 	}
 	escalated := false
-	for _, k := range append([]int{b.immediacy}, f.rule.escalate...) {
-		if ignores[k] {
-			continue
-		}
+	for _, k := range f.rule.escalate {
 		if m, ok := c.cueNear(k, h, d, ci); ok && !escalated {
 			escalated = true
 			f.level = min(f.level+1, models.PriorityCritical.Rank())
@@ -714,12 +727,10 @@ func (c *Classifier) distressed(out *models.Classification, d *doc, ci *cueIndex
 	}
 	// A plea such as "tell me what to do" is not an information request.
 	need := 2
-	if b.information >= 0 {
-		for _, m := range ci.matches[b.information] {
-			if b.plea < 0 || !overlapsAny(m, ci.matches[b.plea]) {
-				need = 3
-				break
-			}
+	for _, m := range ci.matches[b.information] {
+		if b.plea < 0 || !overlapsAny(m, ci.matches[b.plea]) {
+			need = 3
+			break
 		}
 	}
 	if len(present) < need {
