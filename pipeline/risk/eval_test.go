@@ -5,32 +5,28 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/openchs/openchs-ai/models"
 )
 
-// The narratives come in eight splits: dev and holdout (written first,
-// before the classifier), fresh (written later, first scored untouched at
-// recall 0.32, then used to broaden the lexicon), fresh2 (written after
-// that, first scored untouched at recall 0.63, then used to broaden it
-// again), fresh3 (96 narratives written blind to the lexicon, first
-// scored untouched at recall 0.771, priority accuracy 0.729 and five
-// critical calls classified low, then used to broaden it once more) and
-// fresh4 (80 narratives written blind to the lexicon, first scored
-// untouched at recall 0.750, priority accuracy 0.700 and five critical
-// calls below high; 0.850 recall and two critical calls below high after
-// the distress backstop, which was designed with some of its misses in
-// view; then used to broaden the lexicon) and fresh5 (80 narratives
-// written blind to the lexicon after fresh4's round, first scored
-// untouched at recall 0.900, priority accuracy 0.762, one critical call
-// below high; then used to broaden the lexicon) and fresh6 (80 narratives
-// written blind after fresh5's round, first scored untouched at recall
-// 0.825, priority accuracy 0.662, no critical call below high; then used
-// to broaden the lexicon).
-var evalSplit = flag.String("risk.split", "all", "evaluation split to score: dev, holdout, fresh, fresh2, fresh3, fresh4, fresh5, fresh6 or all")
+// The narratives come in splits, each written before it was used; the
+// later ones were written blind to the lexicon, scored once untouched
+// (recall of high+critical, priority accuracy, critical calls below
+// high), then used to broaden it:
+//   - dev, holdout: written first, before the classifier;
+//   - fresh: first scored at recall 0.32;
+//   - fresh2: first scored at recall 0.63;
+//   - fresh3 (96): 0.771, 0.729, five critical calls classified low;
+//   - fresh4 (80): 0.750, 0.700, five; 0.850 and two after the distress
+//     backstop, which was designed with some of its misses in view;
+//   - fresh5 (80): 0.900, 0.762, one;
+//   - fresh6 (80): 0.825, 0.662, none.
+var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase struct {
@@ -154,10 +150,8 @@ func TestEvaluation(t *testing.T) {
 	}
 	t.Logf("split %s:\n%s", *evalSplit, all)
 	if *evalSplit == "all" {
-		for _, name := range []string{"dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6"} {
-			if s := bySplit[name]; s != nil {
-				t.Logf("split %s:\n%s", name, s)
-			}
+		for _, name := range slices.Sorted(maps.Keys(bySplit)) {
+			t.Logf("split %s:\n%s", name, bySplit[name])
 		}
 	}
 	if r := all.recall(); r < 0.95 {
