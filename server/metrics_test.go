@@ -39,6 +39,21 @@ func scrape(t *testing.T, s *stack) map[string]float64 {
 	return out
 }
 
+// waitMetric scrapes until series has the value want, for up to 15 s.
+func waitMetric(t *testing.T, s *stack, series string, want float64) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		got := scrape(t, s)[series]
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%s = %v, want %v", series, got, want)
+			return
+		}
+	}
+}
+
 // A monitoring system sees the queues, the workers, finished tasks and the
 // requests answered, and needs the key like any client.
 func TestMetrics(t *testing.T) {
@@ -53,23 +68,14 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("no pending gauge for queue %s", q)
 		}
 	}
-	if before["openchs_ai_worker_processes"] != 1 || before["openchs_ai_worker_slots"] != 1 {
-		t.Errorf("workers: %v processes, %v slots; want 1 and 1", before["openchs_ai_worker_processes"], before["openchs_ai_worker_slots"])
-	}
+	// Workers register, and report their busy slots, with their
+	// heartbeat, every 5 s.
+	waitMetric(t, s, "openchs_ai_worker_processes", 1)
+	waitMetric(t, s, "openchs_ai_worker_slots", 1)
 
 	id := backgroundUpload(t, s)
 	<-proc.started
-	// Workers report their busy slots with their heartbeat, every 5 s.
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		busy := scrape(t, s)["openchs_ai_worker_slots_busy"]
-		if busy == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("busy slots while a task runs: %v, want 1", busy)
-			break
-		}
-	}
+	waitMetric(t, s, "openchs_ai_worker_slots_busy", 1)
 	close(proc.release)
 	if task := s.waitStatus(t, id); task.Status != models.StatusCompleted {
 		t.Fatalf("task %s", task.Status)
