@@ -22,9 +22,12 @@ const (
 	EventTranslationComplete    EventType = "translation_complete"
 	EventClassificationComplete EventType = "classification_complete"
 	EventCaseCreated            EventType = "case_created"
-	EventCompleted              EventType = "completed"
-	EventFailed                 EventType = "failed"
-	EventHeartbeat              EventType = "heartbeat"
+	// EventCaseFailed follows completed when the case could not be
+	// written back (refused, or the retry window ran out).
+	EventCaseFailed EventType = "case_failed"
+	EventCompleted  EventType = "completed"
+	EventFailed     EventType = "failed"
+	EventHeartbeat  EventType = "heartbeat"
 )
 
 // Terminal reports whether an event of type t ends its task's stream.

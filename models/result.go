@@ -39,16 +39,10 @@ func (r *Result) Validate() error {
 			errs = append(errs, fmt.Errorf("classification: %w", err))
 		}
 	}
-	if r.Case != nil && r.Case.ID == "" {
-		errs = append(errs, errors.New("case has no id"))
+	if r.Case != nil && r.Case.Status == DeliveryCreated && r.Case.ID == "" {
+		errs = append(errs, errors.New("created case has no id"))
 	}
 	return errors.Join(errs...)
-}
-
-// CaseRef points at the OpenCHS case made from a call.
-type CaseRef struct {
-	ID         string `json:"id"`
-	CaseNumber string `json:"case_number"`
 }
 
 // Timings is how long each step of a task took, in milliseconds.
