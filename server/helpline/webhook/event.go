@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/openchs/openchs-ai/models"
@@ -39,11 +38,7 @@ func (t EventType) Validate() error {
 	if slices.Contains(EventTypes, t) {
 		return nil
 	}
-	names := make([]string, len(EventTypes))
-	for i, e := range EventTypes {
-		names[i] = string(e)
-	}
-	return fmt.Errorf("event type %q is not one of %s", string(t), strings.Join(names, ", "))
+	return fmt.Errorf("%w %q: use one of %s", ErrUnknownEvent, string(t), eventNames())
 }
 
 // Event is the body of one delivery. ID is the same on every attempt and
