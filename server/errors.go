@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/pipeline"
 	"github.com/openchs/openchs-ai/queue"
+	"github.com/openchs/openchs-ai/server/reply"
 )
 
 // errorBody is the shape of every error reply.
@@ -16,14 +16,10 @@ type errorBody struct {
 	Error models.ErrorInfo `json:"error"`
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { reply.JSON(w, status, v) }
 
 func writeError(w http.ResponseWriter, status int, code, msg string, details map[string]any) {
-	writeJSON(w, status, errorBody{models.ErrorInfo{Code: code, Message: msg, Details: details}})
+	reply.Error(w, status, code, msg, details)
 }
 
 // statusOfCode is the HTTP status that goes with a task error code.
