@@ -293,6 +293,8 @@ type Stats struct {
 	Workers WorkerStats           `json:"workers"`
 	// Limit is the pending depth above which uploads are refused.
 	Limit int `json:"limit"`
+	// Cases counts the case write-backs.
+	Cases CaseStats `json:"-"`
 }
 
 // Stats reports the depth of each queue and the workers serving them.
@@ -317,9 +319,15 @@ func (c *Client) Stats(ctx context.Context) (*Stats, error) {
 		return nil, fmt.Errorf("list workers: %w", err)
 	}
 	for _, s := range servers {
+		if _, ok := s.Queues[QueueDefault]; !ok { // a case deliverer, not a transcribing worker
+			continue
+		}
 		st.Workers.Processes++
 		st.Workers.Concurrency += s.Concurrency
 		st.Workers.Active += len(s.ActiveWorkers)
+	}
+	if st.Cases, err = c.caseStats(ctx); err != nil {
+		return nil, fmt.Errorf("read case write-back counters: %w", err)
 	}
 	return st, nil
 }

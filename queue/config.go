@@ -127,3 +127,10 @@ func (k keys) audio(id string) string  { return k.prefix + "audio:" + id }
 func (k keys) events(id string) string { return k.prefix + "events:" + id }
 func (k keys) feed() string            { return k.prefix + "feed" }
 func (k keys) idem(h string) string    { return k.prefix + "idem:" + h }
+
+// outbox is the sorted set of tasks whose case write-back is not final,
+// scored by when the relay should next make sure its delivery is queued.
+func (k keys) outbox() string { return k.prefix + "case-outbox" }
+
+// caseMetrics is the hash of write-back counters shared by all workers.
+func (k keys) caseMetrics() string { return k.prefix + "case-metrics" }

@@ -47,61 +47,123 @@ type store struct {
 }
 
 // publishScript appends an event to a task's stream and to the feed of all
-// events, and updates the task's record, atomically. It refuses when the
-// record is gone (-1) or finished (-2). The event's sequence number is the
-// sequence part of its stream id, 0-1, 0-2, ... The feed keeps large events
-// (a completed event carries the whole result) as a reference only, which
-// readers resolve from the task's stream.
+// events, updates the task's record and its place in the case outbox,
+// atomically. The event's sequence number is the sequence part of its
+// stream id, 0-1, 0-2, ... The feed keeps large events (a completed event
+// carries the whole result) as a reference only, which readers resolve from
+// the task's stream.
 //
-// KEYS: record, task stream, feed.
-// ARGV: event JSON, stream max length, TTL ms, feed max length, task id,
-// then field/value pairs for the record.
+// In mode "live" (the pipeline's events) it refuses when the record is gone
+// (-1) or finished (-2). In mode "done" (the case write-back, after the
+// task completed) it refuses unless the task completed (-3) and, when a
+// case state is required, unless the record's case state is that one (-4).
+//
+// KEYS: record, task stream, feed, case outbox.
+// ARGV: event JSON ("" for no event), stream max length, TTL ms, feed max
+// length, task id, mode, required case state ("" for any), outbox op (""
+// | "add" | "rem"), outbox score, then field/value pairs for the record.
 var publishScript = redis.NewScript(`
 local st = redis.call('HGET', KEYS[1], 'status')
 if not st then return {-1, ''} end
-if st == 'completed' or st == 'failed' or st == 'cancelled' then return {-2, st} end
-local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '0-*', 'e', ARGV[1])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-if #ARGV > 5 then redis.call('HSET', KEYS[1], unpack(ARGV, 6)) end
+if ARGV[6] == 'live' then
+  if st == 'completed' or st == 'failed' or st == 'cancelled' then return {-2, st} end
+elseif st ~= 'completed' then
+  return {-3, st}
+end
+if ARGV[7] ~= '' and redis.call('HGET', KEYS[1], 'case_state') ~= ARGV[7] then return {-4, ''} end
+local id = ''
+if ARGV[1] ~= '' then
+  id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '0-*', 'e', ARGV[1])
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  local fe = ARGV[1]
+  if string.len(fe) > 8192 then fe = '' end
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 't', ARGV[5], 'id', id, 'e', fe)
+end
+if #ARGV > 9 then redis.call('HSET', KEYS[1], unpack(ARGV, 10)) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-local fe = ARGV[1]
-if string.len(fe) > 8192 then fe = '' end
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 't', ARGV[5], 'id', id, 'e', fe)
+if ARGV[8] == 'add' then
+  redis.call('ZADD', KEYS[4], ARGV[9], ARGV[5])
+elseif ARGV[8] == 'rem' then
+  redis.call('ZREM', KEYS[4], ARGV[5])
+end
 return {1, id}
 `)
+
+// ErrCaseState: the case write-back of a task is not in the state a change
+// requires (another delivery recorded it first, or it is not failed).
+var ErrCaseState = errors.New("case write-back is not in the required state")
+
+// change is one atomic update of a task: an event (optional), record
+// fields and the task's place in the case outbox.
+type change struct {
+	ev *models.Event
+	// done: the task must have completed (a case write-back change);
+	// otherwise it must still be running.
+	done bool
+	// caseState, when set, must be the record's case state.
+	caseState  models.DeliveryStatus
+	outbox     string // "", "add" or "rem"
+	outboxTime time.Time
+	fields     []any
+}
 
 // publish appends ev to task id's events, setting the record's fields. It
 // returns the event's sequence number, or ErrNotFound / ErrFinished.
 func (s *store) publish(ctx context.Context, id string, ev models.Event, fields ...any) (int64, error) {
-	ev.TaskID = id
-	ev.Seq = 0
-	if ev.TS.IsZero() {
-		ev.TS = time.Now().UTC()
+	return s.apply(ctx, id, change{ev: &ev, fields: fields})
+}
+
+// apply makes change ch to task id. It returns the sequence number of the
+// event it added (0 without one), or ErrNotFound, ErrFinished or
+// ErrCaseState.
+func (s *store) apply(ctx context.Context, id string, ch change) (int64, error) {
+	var b []byte
+	fields := ch.fields
+	if ev := ch.ev; ev != nil {
+		ev.TaskID = id
+		ev.Seq = 0
+		if ev.TS.IsZero() {
+			ev.TS = time.Now().UTC()
+		}
+		var err error
+		if b, err = json.Marshal(ev); err != nil {
+			return 0, fmt.Errorf("encode event: %w", err)
+		}
+		if ev.Stage != "" {
+			fields = append(fields, "stage", string(ev.Stage))
+		}
+		if ev.Progress != nil {
+			fields = append(fields, "progress", *ev.Progress)
+		}
 	}
-	b, err := json.Marshal(ev)
-	if err != nil {
-		return 0, fmt.Errorf("encode event: %w", err)
+	mode := "live"
+	if ch.done {
+		mode = "done"
 	}
-	args := []any{b, s.cfg.StreamMaxLen, s.cfg.ResultTTL.Milliseconds(), s.cfg.FeedMaxLen, id}
-	if ev.Stage != "" {
-		fields = append(fields, "stage", string(ev.Stage))
-	}
-	if ev.Progress != nil {
-		fields = append(fields, "progress", *ev.Progress)
-	}
+	args := []any{b, s.cfg.StreamMaxLen, s.cfg.ResultTTL.Milliseconds(), s.cfg.FeedMaxLen, id,
+		mode, string(ch.caseState), ch.outbox, ch.outboxTime.UnixMilli()}
 	args = append(args, fields...)
-	res, err := publishScript.Run(ctx, s.rdb, []string{s.keys.task(id), s.keys.events(id), s.keys.feed()}, args...).Slice()
+	res, err := publishScript.Run(ctx, s.rdb, []string{s.keys.task(id), s.keys.events(id), s.keys.feed(), s.keys.outbox()}, args...).Slice()
 	if err != nil {
-		return 0, fmt.Errorf("publish %s event of task %s: %w", ev.Type, id, err)
+		what := "change"
+		if ch.ev != nil {
+			what = string(ch.ev.Type) + " event"
+		}
+		return 0, fmt.Errorf("publish %s of task %s: %w", what, id, err)
 	}
 	code, _ := res[0].(int64)
 	switch code {
 	case -1:
 		return 0, ErrNotFound
-	case -2:
+	case -2, -3:
 		return 0, ErrFinished
+	case -4:
+		return 0, ErrCaseState
 	}
 	sid, _ := res[1].(string)
+	if sid == "" {
+		return 0, nil
+	}
 	return seqOf(sid)
 }
 
@@ -160,6 +222,14 @@ const (
 	fError    = "error"
 	fResult   = "result"
 	fDuration = "duration_ms"
+	// The case write-back: its CaseRef as JSON, its state alone (for the
+	// publish script's guard), the case body to send, its priority (which
+	// delivery queue) and the time from completion to the case.
+	fCase      = "case"
+	fCaseState = "case_state"
+	fCaseBody  = "case_body"
+	fCasePrio  = "case_prio"
+	fCaseMS    = "case_ms"
 )
 
 // task reads task id's record.
@@ -194,6 +264,14 @@ func (s *store) task(ctx context.Context, id string) (*models.Task, error) {
 		if err := json.Unmarshal([]byte(v), t.Result); err != nil {
 			return nil, fmt.Errorf("decode result of task %s: %w", id, err)
 		}
+		// The write-back goes on after completion: its current state.
+		if c := m[fCase]; c != "" {
+			t.Result.Case = &models.CaseRef{}
+			if err := json.Unmarshal([]byte(c), t.Result.Case); err != nil {
+				return nil, fmt.Errorf("decode case of task %s: %w", id, err)
+			}
+		}
+		t.Result.Timings.CaseMS, _ = strconv.ParseInt(m[fCaseMS], 10, 64)
 	}
 	return t, nil
 }

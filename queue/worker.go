@@ -37,6 +37,8 @@ type WorkerConfig struct {
 	// PollInterval is how often an idle worker looks for new tasks; it
 	// bounds the latency from upload to start. Default 50ms.
 	PollInterval time.Duration
+	// Cases decide which results are written back as cases.
+	Cases CaseOptions
 }
 
 // WithDefaults returns c with its zero fields set to their defaults.
@@ -72,6 +74,8 @@ type Worker struct {
 	proc Processor
 	log  *slog.Logger
 	srv  *asynq.Server
+	// aq queues case deliveries.
+	aq *asynq.Client
 	// running counts handlers still executing: asynq stops waiting for a
 	// handler at the shutdown timeout, but its transcription must end
 	// before the engine is closed.
@@ -87,7 +91,8 @@ func NewWorker(rdb redis.UniversalClient, cfg Config, wcfg WorkerConfig, proc Pr
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	w := &Worker{store: store{rdb: rdb, keys: keys{cfg.Prefix}, cfg: cfg}, cfg: wcfg, proc: proc, log: log}
+	w := &Worker{store: store{rdb: rdb, keys: keys{cfg.Prefix}, cfg: cfg}, cfg: wcfg, proc: proc, log: log,
+		aq: asynq.NewClientFromRedisClient(rdb)}
 	w.srv = asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:       wcfg.Concurrency,
 		Queues:            map[string]int{QueueUrgent: 2, QueueDefault: 1},
@@ -120,6 +125,7 @@ func (w *Worker) Start() error {
 func (w *Worker) Shutdown() {
 	w.srv.Shutdown()
 	w.running.Wait()
+	w.aq.Close()
 }
 
 // emitter publishes a running task's events and keeps its record's stage
@@ -185,7 +191,7 @@ func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
 	if err == nil {
 		res.Timings.Set(models.StageQueued, started.Sub(rec.CreatedAt))
 		res.Timings.TotalMS = time.Since(rec.CreatedAt).Milliseconds()
-		return w.complete(ctx, log, id, res)
+		return w.complete(ctx, log, id, res, p.Options)
 	}
 
 	// Failure: work out whose fault and whether another attempt can help.
@@ -225,16 +231,27 @@ func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
 	}
 }
 
-func (w *Worker) complete(ctx context.Context, log *slog.Logger, id string, res *models.Result) error {
+// complete records res as task id's result and, in the same step, its case
+// write-back; then it queues the delivery (the outbox relay does it
+// should this process stop first).
+func (w *Worker) complete(ctx context.Context, log *slog.Logger, id string, res *models.Result, opts models.TaskOptions) error {
 	res.TaskID = id
 	res.Status = models.StatusCompleted
+	ref, body := w.cfg.Cases.caseOf(res, opts)
+	res.Case = &ref
 	b, err := json.Marshal(res)
 	if err != nil {
 		return fmt.Errorf("encode result: %w", err)
 	}
+	prio := models.PriorityMedium
+	if res.Classification != nil {
+		prio = res.Classification.Priority
+	}
 	hundred := 100
-	_, err = w.publish(ctx, id, models.Event{Type: models.EventCompleted, Stage: models.StageDone, Progress: &hundred, Data: b},
-		fStatus, string(models.StatusCompleted), fResult, b, fFinished, now())
+	ch := completion(ref, body, prio, time.Now())
+	ch.ev = &models.Event{Type: models.EventCompleted, Stage: models.StageDone, Progress: &hundred, Data: b}
+	ch.fields = append(ch.fields, fStatus, string(models.StatusCompleted), fResult, b, fFinished, now())
+	_, err = w.apply(ctx, id, ch)
 	if errors.Is(err, ErrFinished) || errors.Is(err, ErrNotFound) {
 		return nil // cancelled in the last moment: the cancellation stands
 	}
@@ -243,7 +260,15 @@ func (w *Worker) complete(ctx context.Context, log *slog.Logger, id string, res 
 	}
 	w.dropAudio(ctx, id)
 	log.Info("task completed", "audio_s", float64(res.Duration), "total_ms", res.Timings.TotalMS,
-		"transcribe_ms", res.Timings.TranscribeMS)
+		"transcribe_ms", res.Timings.TranscribeMS, "case", ref.Status)
+	switch ref.Status {
+	case models.DeliveryPending:
+		if err := enqueueDelivery(ctx, w.aq, id, prio); err != nil {
+			log.Warn("case delivery not queued; the outbox relay will queue it", "err", err)
+		}
+	case models.DeliverySkipped:
+		w.count(ctx, "skipped", 1)
+	}
 	return nil
 }
 

@@ -94,6 +94,26 @@ func writeQueueMetrics(w io.Writer, st *queue.Stats) {
 	fmt.Fprintf(w, "openchs_ai_worker_slots %d\n", st.Workers.Concurrency)
 	metric(w, "openchs_ai_worker_slots_busy", "gauge", "Recordings being processed, as of the workers' last heartbeat (at most 5 s old).")
 	fmt.Fprintf(w, "openchs_ai_worker_slots_busy %d\n", st.Workers.Active)
+	writeCaseMetrics(w, st.Cases)
+}
+
+func writeCaseMetrics(w io.Writer, c queue.CaseStats) {
+	metric(w, "openchs_ai_case_deliveries_total", "counter", "Case write-backs by outcome: created, failed (for good), skipped (no case wanted); attempts are requests made, retries the attempts that will be repeated.")
+	for _, v := range []struct {
+		outcome string
+		n       int64
+	}{{"attempt", c.Attempts}, {"created", c.Created}, {"failed", c.Failed}, {"retry", c.Retries}, {"skipped", c.Skipped}} {
+		fmt.Fprintf(w, "openchs_ai_case_deliveries_total{outcome=%q} %d\n", v.outcome, v.n)
+	}
+	metric(w, "openchs_ai_case_deliveries_pending", "gauge", "Case write-backs not yet created or failed for good.")
+	fmt.Fprintf(w, "openchs_ai_case_deliveries_pending %d\n", c.Pending)
+	metric(w, "openchs_ai_case_delivery_seconds", "histogram", "Time from a task's completion to its case on the helpline.")
+	for i, le := range queue.CaseLatencyBuckets {
+		fmt.Fprintf(w, "openchs_ai_case_delivery_seconds_bucket{le=%q} %d\n", num(le), c.LatencyBuckets[i])
+	}
+	fmt.Fprintf(w, "openchs_ai_case_delivery_seconds_bucket{le=\"+Inf\"} %d\n", c.LatencyCount)
+	fmt.Fprintf(w, "openchs_ai_case_delivery_seconds_sum %s\n", num(c.LatencySum))
+	fmt.Fprintf(w, "openchs_ai_case_delivery_seconds_count %d\n", c.LatencyCount)
 }
 
 func (m *requestMetrics) write(w io.Writer) {
