@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/server/helpline/sqldb"
 )
 
@@ -22,7 +22,21 @@ type CaseReader interface {
 // stands when the event is sent, and the activity row that caused it.
 type CaseData struct {
 	Case     json.RawMessage `json:"case"`
-	Activity map[string]any  `json:"activity"`
+	Activity Activity        `json:"activity"`
+}
+
+// Activity is one kase_activity row: a change to a case.
+type Activity struct {
+	ID     int64  `json:"id"`
+	CaseID int64  `json:"case_id"`
+	Action string `json:"action"`
+	// Field names the field an "updated" row changed.
+	Field    string    `json:"field,omitempty"`
+	OldValue *string   `json:"old_value,omitempty"`
+	NewValue *string   `json:"new_value,omitempty"`
+	Note     *string   `json:"note,omitempty"`
+	Actor    string    `json:"actor,omitempty"`
+	At       time.Time `json:"created_at"`
 }
 
 // activityCursor names the tailer's row in webhook_cursor.
@@ -114,9 +128,9 @@ func (t *tailer) step(ctx context.Context) (bool, error) {
 	}
 	full := len(rows) == tailBatch
 	// Take rows up to the first gap that is still young.
-	next, take := pos+1, make([]activityRow, 0, len(rows))
+	next, take := pos+1, make([]Activity, 0, len(rows))
 	for _, r := range rows {
-		if id := r.id; id != next {
+		if id := r.ID; id != next {
 			seen, ok := t.gaps[next]
 			if !ok {
 				t.gaps[next] = time.Now()
@@ -128,7 +142,7 @@ func (t *tailer) step(ctx context.Context) (bool, error) {
 			t.s.log.Info("case activity ids skipped: never committed", "from", next, "to", id-1)
 		}
 		take = append(take, r)
-		next = r.id + 1
+		next = r.ID + 1
 	}
 	for id := range t.gaps {
 		if id < next {
@@ -152,7 +166,7 @@ func (t *tailer) step(ctx context.Context) (bool, error) {
 			return false, err
 		}
 	}
-	last := take[len(take)-1].id
+	last := take[len(take)-1].ID
 	err = t.s.db.WriteTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE webhook_cursor SET position = ?, updated_at = ? WHERE name = ? AND position = ?",
 			last, sqldb.FormatTime(time.Now()), activityCursor, pos)
@@ -164,136 +178,105 @@ func (t *tailer) step(ctx context.Context) (bool, error) {
 	return full && len(take) == len(rows), nil
 }
 
-// activityRow is one kase_activity row: its id, case and action, and all
-// its columns for the event.
-type activityRow struct {
-	id     int64
-	kaseID int64
-	action string
-	at     time.Time
-	cols   map[string]any
-}
-
-func (t *tailer) rows(ctx context.Context, after int64) ([]activityRow, error) {
-	rows, err := t.s.db.QueryContext(ctx, "SELECT * FROM kase_activity WHERE id > ? ORDER BY id LIMIT ?", after, tailBatch)
+func (t *tailer) rows(ctx context.Context, after int64) ([]Activity, error) {
+	rows, err := t.s.db.QueryContext(ctx, `SELECT id, kase_id, action, field, old_value, new_value, note, actor, created_at
+		FROM kase_activity WHERE id > ? ORDER BY id LIMIT ?`, after, tailBatch)
 	if err != nil {
 		return nil, fmt.Errorf("read case activity: %w", err)
 	}
 	defer rows.Close()
-	var out []activityRow
+	var out []Activity
 	for rows.Next() {
-		m, err := rowMap(rows)
-		if err != nil {
+		var (
+			a                          Activity
+			field, old, new, note, who sql.NullString
+			at                         sqldb.Time
+		)
+		if err := rows.Scan(&a.ID, &a.CaseID, &a.Action, &field, &old, &new, &note, &who, &at); err != nil {
 			return nil, fmt.Errorf("read case activity: %w", err)
 		}
-		r := activityRow{cols: m}
-		r.id, _ = asInt(m["id"])
-		r.kaseID, _ = asInt(m["kase_id"])
-		r.action, _ = m["action"].(string)
-		if s, ok := m["created_at"].(string); ok {
-			r.at, _ = time.Parse(time.RFC3339Nano, s)
-		}
-		out = append(out, r)
+		a.Field, a.Actor, a.At = field.String, who.String, at.Time
+		a.OldValue, a.NewValue, a.Note = nullable(old), nullable(new), nullable(note)
+		out = append(out, a)
 	}
 	return out, rows.Err()
 }
 
+func nullable(s sql.NullString) *string {
+	if !s.Valid {
+		return nil
+	}
+	return &s.String
+}
+
 // event builds the webhook event of one activity row, reading its case
 // (once per batch).
-func (t *tailer) event(ctx context.Context, r activityRow, cases map[int64]json.RawMessage) (Event, error) {
-	c, ok := cases[r.kaseID]
+func (t *tailer) event(ctx context.Context, r Activity, cases map[int64]json.RawMessage) (Event, error) {
+	c, ok := cases[r.CaseID]
 	if !ok {
 		var err error
 		if t.s.cases != nil {
-			c, err = t.s.cases.CaseJSON(ctx, r.kaseID)
+			c, err = t.s.cases.CaseJSON(ctx, r.CaseID)
 		} else {
-			c, err = t.caseRow(ctx, r.kaseID)
+			c, err = t.caseRow(ctx, r.CaseID)
 		}
 		if err != nil {
-			return Event{}, fmt.Errorf("read case %d: %w", r.kaseID, err)
+			return Event{}, fmt.Errorf("read case %d: %w", r.CaseID, err)
 		}
-		cases[r.kaseID] = c
+		cases[r.CaseID] = c
 	}
 	typ := CaseUpdated
-	if r.action == "created" {
+	if r.Action == "created" {
 		typ = CaseCreated
 	}
-	data, err := json.Marshal(CaseData{Case: c, Activity: r.cols})
+	data, err := json.Marshal(CaseData{Case: c, Activity: r})
 	if err != nil {
 		return Event{}, err
 	}
-	at := r.at
+	at := r.At
 	if at.IsZero() {
 		at = time.Now().UTC()
 	}
-	return Event{ID: eventID("kase_activity:" + strconv.FormatInt(r.id, 10)), Type: typ, CreatedAt: at, Data: data}, nil
+	return Event{ID: eventID("kase_activity:" + strconv.FormatInt(r.ID, 10)), Type: typ, CreatedAt: at, Data: data}, nil
 }
 
-// caseRow reads a case straight from kase, column by column, when no
+// caseRow reads a case from kase and its reporter from contact, when no
 // CaseReader is given. A case that is gone reads as null.
 func (t *tailer) caseRow(ctx context.Context, id int64) (json.RawMessage, error) {
-	rows, err := t.s.db.QueryContext(ctx, "SELECT * FROM kase WHERE id = ?", id)
+	var (
+		c                                models.Case
+		num, ext, aiModels, phone, email sql.NullString
+		dur                              sql.NullFloat64
+		created, updated                 sqldb.Time
+		kid                              int64
+		prio, status                     string
+	)
+	err := t.s.db.QueryRowContext(ctx, `SELECT k.id, k.case_number, k.title, k.description, k.category, k.sub_category,
+		k.priority, k.status, k.assigned_to, k.external_ref, k.source, k.language, k.duration_s, k.ai_models,
+		k.created_at, k.updated_at, c.phone, c.email
+		FROM kase k LEFT JOIN contact c ON c.id = k.reporter_contact_id WHERE k.id = ?`, id).Scan(
+		&kid, &num, &c.Title, &c.Description, &c.Category, &c.SubCategory, &prio, &status, &c.AssignedTo, &ext,
+		&c.Source, &c.Language, &dur, &aiModels, &created, &updated, &phone, &email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return json.RawMessage("null"), nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		return json.RawMessage("null"), rows.Err()
+	c.ID, c.CaseNumber, c.ExternalRef = strconv.FormatInt(kid, 10), num.String, ext.String
+	c.Priority, c.Status = models.Priority(prio), models.CaseStatus(status)
+	c.ReporterPhone, c.ReporterEmail = phone.String, email.String
+	if dur.Valid {
+		c.DurationS = &dur.Float64
 	}
-	m, err := rowMap(rows)
-	if err != nil {
-		return nil, err
+	if aiModels.Valid && aiModels.String != "" {
+		_ = json.Unmarshal([]byte(aiModels.String), &c.AIModels)
 	}
-	return json.Marshal(m)
-}
-
-// rowMap scans the current row into a map of its columns: text as
-// strings, times (columns named *_at) as RFC 3339 UTC.
-func rowMap(rows *sql.Rows) (map[string]any, error) {
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
+	if created.Valid {
+		c.CreatedAt = &created.Time
 	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
+	if updated.Valid {
+		c.UpdatedAt = &updated.Time
 	}
-	if err := rows.Scan(ptrs...); err != nil {
-		return nil, err
-	}
-	m := make(map[string]any, len(cols))
-	for i, c := range cols {
-		v := vals[i]
-		if b, ok := v.([]byte); ok {
-			v = string(b)
-		}
-		if strings.HasSuffix(c, "_at") && v != nil {
-			var ts sqldb.Time
-			if ts.Scan(v) == nil && ts.Valid {
-				v = ts.Time.Format(time.RFC3339Nano)
-			}
-		}
-		m[c] = v
-	}
-	return m, nil
-}
-
-func asInt(v any) (int64, bool) {
-	switch n := v.(type) {
-	case int64:
-		return n, true
-	case int32:
-		return int64(n), true
-	case int:
-		return int64(n), true
-	case uint64:
-		return int64(n), true
-	case float64:
-		return int64(n), true
-	case string:
-		i, err := strconv.ParseInt(n, 10, 64)
-		return i, err == nil
-	}
-	return 0, false
+	return json.Marshal(c)
 }
