@@ -137,6 +137,9 @@ func NewDeliverer(rdb redis.UniversalClient, cfg Config, dcfg DeliveryConfig, si
 		Logger:            asynqLogger{log},
 		LogLevel:          asynq.WarnLevel,
 		TaskCheckInterval: dcfg.PollInterval,
+		// Retries are due after MinBackoff at the earliest: look for them
+		// at least twice as often (asynq's default is every 5s).
+		DelayedTaskCheckInterval: min(max(dcfg.MinBackoff/2, 20*time.Millisecond), time.Second),
 	})
 	return d, nil
 }

@@ -265,6 +265,8 @@ func (w *Worker) complete(ctx context.Context, log *slog.Logger, id string, res 
 	case models.DeliveryPending:
 		if err := enqueueDelivery(ctx, w.aq, id, prio); err != nil {
 			log.Warn("case delivery not queued; the outbox relay will queue it", "err", err)
+		} else {
+			log.Debug("case delivery queued")
 		}
 	case models.DeliverySkipped:
 		w.count(ctx, "skipped", 1)
