@@ -94,11 +94,11 @@ func TestCreate(t *testing.T) {
 func TestCreateValidation(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		tests := []struct {
-			name      string
-			body      any
-			status    int
-			code      string
-			field     string
+			name   string
+			body   any
+			status int
+			code   string
+			field  string
 		}{
 			{"no title", withFields(guideCase, "title", nil), 400, "invalid_field", "title"},
 			{"blank title", withFields(guideCase, "title", "  "), 400, "invalid_field", "title"},
