@@ -13,9 +13,10 @@ import (
 	"github.com/openchs/openchs-ai/server/helpline/sqldb"
 )
 
-// CaseReader reads a case as the helpline's API shows it.
+// CaseReader reads a case, by id or case number, as the helpline's API
+// shows it. *helpline.Helpline implements it.
 type CaseReader interface {
-	CaseJSON(ctx context.Context, id int64) (json.RawMessage, error)
+	GetCase(ctx context.Context, ref string) (*models.Case, error)
 }
 
 // CaseData is the data of case.created and case.updated: the case as it
@@ -25,17 +26,19 @@ type CaseData struct {
 	Activity Activity        `json:"activity"`
 }
 
-// Activity is one kase_activity row: a change to a case.
+// Activity is one kase_activity row, a change to a case, as GET
+// /helpline/api/cases/{id}/activity shows it.
 type Activity struct {
-	ID     int64  `json:"id"`
-	CaseID int64  `json:"case_id"`
-	Action string `json:"action"`
-	// Field names the field an "updated" row changed.
+	ID     int64 `json:"id,string"`
+	CaseID int64 `json:"case_id,string"`
+	// Action is created, updated (Field says which), status, assigned or
+	// note.
+	Action   string    `json:"action"`
 	Field    string    `json:"field,omitempty"`
-	OldValue *string   `json:"old_value,omitempty"`
-	NewValue *string   `json:"new_value,omitempty"`
-	Note     *string   `json:"note,omitempty"`
-	Actor    string    `json:"actor,omitempty"`
+	OldValue *string   `json:"old_value"`
+	NewValue *string   `json:"new_value"`
+	Note     string    `json:"note,omitempty"`
+	Actor    string    `json:"actor"`
 	At       time.Time `json:"created_at"`
 }
 
@@ -195,8 +198,8 @@ func (t *tailer) rows(ctx context.Context, after int64) ([]Activity, error) {
 		if err := rows.Scan(&a.ID, &a.CaseID, &a.Action, &field, &old, &new, &note, &who, &at); err != nil {
 			return nil, fmt.Errorf("read case activity: %w", err)
 		}
-		a.Field, a.Actor, a.At = field.String, who.String, at.Time
-		a.OldValue, a.NewValue, a.Note = nullable(old), nullable(new), nullable(note)
+		a.Field, a.Note, a.Actor, a.At = field.String, note.String, who.String, at.Time
+		a.OldValue, a.NewValue = nullable(old), nullable(new)
 		out = append(out, a)
 	}
 	return out, rows.Err()
@@ -216,8 +219,14 @@ func (t *tailer) event(ctx context.Context, r Activity, cases map[int64]json.Raw
 	if !ok {
 		var err error
 		if t.s.cases != nil {
-			c, err = t.s.cases.CaseJSON(ctx, r.CaseID)
-		} else {
+			var kc *models.Case
+			if kc, err = t.s.cases.GetCase(ctx, strconv.FormatInt(r.CaseID, 10)); err == nil {
+				c, err = json.Marshal(kc)
+			}
+		}
+		if t.s.cases == nil || err != nil {
+			// No reader, or it failed: read the row (null when the case
+			// is gone).
 			c, err = t.caseRow(ctx, r.CaseID)
 		}
 		if err != nil {

@@ -1,0 +1,118 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/server/helpline"
+	"github.com/openchs/openchs-ai/server/helpline/sqldb"
+)
+
+var _ CaseReader = (*helpline.Helpline)(nil)
+
+func openHelpline(t testing.TB, db *sqldb.DB) *helpline.Helpline {
+	t.Helper()
+	h, err := helpline.New(context.Background(), db, helpline.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func newCase(t testing.TB, h *helpline.Helpline, title string) *models.Case {
+	t.Helper()
+	c, _, err := h.CreateCase(context.Background(), models.Case{
+		Title: title, Description: "Caller reported concern about child welfare", Category: "abuse",
+		Priority: models.PriorityHigh, ReporterPhone: "+254700123456",
+	}, helpline.CreateOptions{Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// A case created and moved through the case store reaches a subscriber as
+// case.created then case.updated, each carrying the case and the activity.
+func TestCaseEventsDelivered(t *testing.T) {
+	dialects(t, func(t *testing.T, db *sqldb.DB) {
+		rdb := testRedis(t)
+		h := openHelpline(t, db)
+		before := newCase(t, h, "made before webhooks started") // not sent: the cursor starts at the end
+		s, err := New(testConfig(), db, rdb, nil, testLogger(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.UseCases(h)
+		if err := s.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Shutdown)
+		rc := newReceiver(t, "whsec_cases")
+		subscribe(t, s, rc.URL, rc.secret, CaseCreated, CaseUpdated)
+
+		c := newCase(t, h, "Child safety concern from hotline")
+		rc.wait(5*time.Second, "case.created", func(rc *receiver) bool { return len(rc.count) == 1 })
+		status := models.CaseInProgress
+		if _, err := h.UpdateCase(context.Background(), c.ID, helpline.Update{Status: &status}, "counsellor"); err != nil {
+			t.Fatal(err)
+		}
+		rc.wait(5*time.Second, "case.updated", func(rc *receiver) bool { return len(rc.count) == 2 })
+		rc.check()
+
+		created := rc.ofType(CaseCreated)
+		updated := rc.ofType(CaseUpdated)
+		if len(created) != 1 || len(updated) != 1 {
+			t.Fatalf("got %d case.created and %d case.updated", len(created), len(updated))
+		}
+		var cd, ud CaseData
+		if err := json.Unmarshal(created[0].Data, &cd); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(updated[0].Data, &ud); err != nil {
+			t.Fatal(err)
+		}
+		var cc, uc models.Case
+		_ = json.Unmarshal(cd.Case, &cc)
+		_ = json.Unmarshal(ud.Case, &uc)
+		if cc.ID != c.ID || cc.CaseNumber != c.CaseNumber || cc.Title != c.Title || cc.ID == before.ID {
+			t.Errorf("case.created carries case %+v, want %s %s", cc, c.ID, c.CaseNumber)
+		}
+		if cd.Activity.Action != "created" || itoa(cd.Activity.CaseID) != c.ID {
+			t.Errorf("case.created activity %+v", cd.Activity)
+		}
+		if uc.Status != models.CaseInProgress || ud.Activity.Action != "status" || ud.Activity.NewValue == nil ||
+			*ud.Activity.NewValue != "in_progress" || ud.Activity.Actor != "counsellor" {
+			t.Errorf("case.updated carries status %s, activity %+v", uc.Status, ud.Activity)
+		}
+	})
+}
+
+// Without a CaseReader the case is read from its row, in the same shape.
+func TestCaseEventWithoutReader(t *testing.T) {
+	db := sqldbSQLite(t)
+	rdb := testRedis(t)
+	h := openHelpline(t, db)
+	s := startService(t, testConfig(), db, rdb, nil)
+	rc := newReceiver(t, "k")
+	subscribe(t, s, rc.URL, "k", CaseCreated)
+	c := newCase(t, h, "row read")
+	rc.wait(5*time.Second, "case.created", func(rc *receiver) bool { return len(rc.count) == 1 })
+	var d CaseData
+	_ = json.Unmarshal(rc.ofType(CaseCreated)[0].Data, &d)
+	var got models.Case
+	if err := json.Unmarshal(d.Case, &got); err != nil {
+		t.Fatal(err)
+	}
+	want, err := h.GetCase(context.Background(), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, _ := json.Marshal(want)
+	gb, _ := json.Marshal(&got)
+	if string(wb) != string(gb) {
+		t.Errorf("case read from the row:\n%s\nwant as the API shows it:\n%s", gb, wb)
+	}
+}

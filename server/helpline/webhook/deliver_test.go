@@ -1,0 +1,199 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/server/helpline/sqldb"
+)
+
+func failed(task string, seq int64) models.Event {
+	b, _ := json.Marshal(models.FailureData{Status: models.StatusFailed, Error: models.ErrorInfo{Code: "processing_failed"}})
+	return models.Event{Type: models.EventFailed, TaskID: task, Seq: seq, TS: time.Now(), Data: b}
+}
+
+// A receiver that fails three times and then recovers gets the event on the
+// fourth attempt; the delivery log shows all four.
+func TestRetriesThenDelivered(t *testing.T) {
+	dialects(t, func(t *testing.T, db *sqldb.DB) {
+		rdb := testRedis(t)
+		migrateHelpline(t, db)
+		s := startService(t, testConfig(), db, rdb, nil)
+		rc := newReceiver(t, "whsec_retry")
+		rc.fail = func(n int) int {
+			if n <= 3 {
+				return http.StatusServiceUnavailable
+			}
+			return 0
+		}
+		sub := subscribe(t, s, rc.URL, rc.secret, TaskFailed)
+		publish(t, rdb, failed("t-retry", 3))
+		rc.wait(10*time.Second, "the event after three failures", func(rc *receiver) bool { return len(rc.count) == 1 })
+		rc.check()
+
+		ds := waitDeliveries(t, s, sub.ID, 4)
+		for i, d := range ds { // newest first
+			wantOK := i == 0
+			if d.Delivered != wantOK || d.Attempt != 4-i {
+				t.Errorf("log row %d: attempt %d delivered %v, want attempt %d delivered %v", i, d.Attempt, d.Delivered, 4-i, wantOK)
+			}
+			if !wantOK && (d.StatusCode != 503 || d.Error != "503 Service Unavailable") {
+				t.Errorf("log row %d: status %d error %q", i, d.StatusCode, d.Error)
+			}
+		}
+		got, err := s.store.get(context.Background(), sub.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Active || got.ConsecutiveFailures != 0 {
+			t.Errorf("after recovery: active %v, consecutive failures %d", got.Active, got.ConsecutiveFailures)
+		}
+	})
+}
+
+func waitDeliveries(t testing.TB, s *Service, sub int64, n int) []Delivery {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ds, err := s.store.deliveries(context.Background(), sub, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) >= n || time.Now().After(deadline) {
+			if len(ds) != n {
+				t.Fatalf("delivery log holds %d rows, want %d: %+v", len(ds), n, ds)
+			}
+			return ds
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A receiver that always fails is disabled after DisableAfter attempts, with
+// the reason on GET /helpline/api/webhooks/{id}; enabling it clears it.
+func TestAlwaysFailingDisabled(t *testing.T) {
+	dialects(t, func(t *testing.T, db *sqldb.DB) {
+		rdb := testRedis(t)
+		migrateHelpline(t, db)
+		cfg := testConfig()
+		cfg.DisableAfter = 5
+		s := startService(t, cfg, db, rdb, nil)
+		rc := newReceiver(t, "whsec_dead")
+		rc.fail = func(int) int { return http.StatusServiceUnavailable }
+		sub := subscribe(t, s, rc.URL, rc.secret, TaskFailed)
+		publish(t, rdb, failed("t-dead", 2))
+
+		api := httptest.NewServer(s.Handler(nil))
+		defer api.Close()
+		var got detailReply
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			getJSON(t, api.URL+Base+"/"+itoa(sub.ID), http.StatusOK, &got)
+			if !got.Active || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if got.Active {
+			t.Fatal("subscription still active")
+		}
+		if want := "5 consecutive deliveries failed; last: 503 Service Unavailable"; got.DisabledReason != want {
+			t.Errorf("disabled reason %q, want %q", got.DisabledReason, want)
+		}
+		if got.Secret != "" {
+			t.Error("GET shows the secret")
+		}
+		if len(got.Deliveries) != 5 {
+			t.Errorf("GET shows %d deliveries, want 5", len(got.Deliveries))
+		}
+		time.Sleep(200 * time.Millisecond) // no more attempts once disabled
+		rc.mu.Lock()
+		if rc.requests != 5 {
+			t.Errorf("receiver saw %d requests, want 5", rc.requests)
+		}
+		rc.mu.Unlock()
+
+		// Re-enabled, it takes new events again.
+		rc.mu.Lock()
+		rc.fail = nil
+		rc.mu.Unlock()
+		var en Subscription
+		postJSON(t, api.URL+Base+"/"+itoa(sub.ID)+"/enable", "", http.StatusOK, &en)
+		if !en.Active || en.DisabledReason != "" || en.ConsecutiveFailures != 0 {
+			t.Errorf("enabled subscription: %+v", en)
+		}
+		publish(t, rdb, failed("t-alive", 2))
+		rc.wait(5*time.Second, "an event after re-enabling", func(rc *receiver) bool { return len(rc.count) == 1 })
+	})
+}
+
+// 410 Gone disables at once.
+func TestGoneDisablesAtOnce(t *testing.T) {
+	db := sqldbSQLite(t)
+	rdb := testRedis(t)
+	migrateHelpline(t, db)
+	s := startService(t, testConfig(), db, rdb, nil)
+	rc := newReceiver(t, "g")
+	rc.fail = func(int) int { return http.StatusGone }
+	sub := subscribe(t, s, rc.URL, "g", TaskFailed)
+	publish(t, rdb, failed("t-gone", 2))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := s.store.get(context.Background(), sub.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Active {
+			if !strings.Contains(got.DisabledReason, "410") {
+				t.Errorf("disabled reason %q", got.DisabledReason)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("subscription not disabled after 410")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.requests != 1 {
+		t.Errorf("receiver saw %d requests, want 1", rc.requests)
+	}
+}
+
+// Retry-After is read as seconds or an HTTP date, and capped by the
+// service.
+func TestRetryDelay(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name, header string
+		want         time.Duration
+	}{
+		{"seconds", "120", 2 * time.Minute},
+		{"date", now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{"past date", now.Add(-time.Minute).Format(http.TimeFormat), 0},
+		{"garbage", "soon", 0},
+		{"absent", "", 0},
+	} {
+		if got := parseRetryAfter(tt.header, now); got != tt.want {
+			t.Errorf("%s: parseRetryAfter(%q) = %v, want %v", tt.name, tt.header, got, tt.want)
+		}
+	}
+	s := &Service{cfg: Config{BackoffBase: time.Second, BackoffMax: time.Minute, MaxRetryAfter: 10 * time.Minute}}
+	if got := s.retryDelay(0, &deliveryError{retryAfter: time.Hour}, nil); got != 10*time.Minute {
+		t.Errorf("Retry-After of an hour waits %v, want the 10m cap", got)
+	}
+	for n := range 50 {
+		ceil := min(time.Minute, time.Second<<min(n, 30))
+		if got := s.retryDelay(n, &deliveryError{}, nil); got < 0 || got > ceil {
+			t.Errorf("retry %d waits %v, outside [0, %v]", n, got, ceil)
+		}
+	}
+}
