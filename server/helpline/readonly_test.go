@@ -47,8 +47,12 @@ func TestReadonlyUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer root.Close()
-	t.Cleanup(func() { root.Exec("DROP USER IF EXISTS '" + user + "'@'%'") })
+	t.Cleanup(func() {
+		if _, err := root.Exec("DROP USER IF EXISTS '" + user + "'@'%'"); err != nil {
+			t.Errorf("drop the test user: %v", err)
+		}
+		root.Close()
+	})
 	for range 2 { // idempotent
 		cmd := exec.Command("bash", "../../scripts/readonly-user.sh", cfg.DBName)
 		cmd.Env = append(os.Environ(), "READONLY_USER="+user, "READONLY_PASSWORD="+pw,
