@@ -17,7 +17,7 @@
 //	Content-Type: application/json
 //	OpenCHS-Event-Id: evt_…          (same on every attempt: dedupe by it)
 //	OpenCHS-Event-Type: case.created
-//	OpenCHS-Signature: t=1764340000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
+//	OpenCHS-Signature: t=1764340000,v1=<64 hex digits>
 //
 // where v1 is the hex HMAC-SHA256, keyed with the subscription's secret (the
 // whole string, "whsec_" prefix included), of the timestamp, a dot and the
