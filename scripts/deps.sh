@@ -27,6 +27,37 @@ ensure_redis() {
 	die "redis-server did not answer on 127.0.0.1:6379 (see /tmp/openchs-ai-redis.log)"
 }
 
+# mariadb_answers: root logs in over TCP with an empty password.
+mariadb_answers() { mysql --protocol=tcp -h 127.0.0.1 -P 3306 -u root --connect-timeout=2 -e 'SELECT 1' >/dev/null 2>&1; }
+
+mariadb_listens() { (exec 3<>/dev/tcp/127.0.0.1/3306) 2>/dev/null; }
+
+# ensure_mariadb makes a MariaDB answer on 127.0.0.1:3306 for the helpline
+# tests: installed and started when none listens, root allowed in over TCP
+# with an empty password, database test present.
+ensure_mariadb() {
+	if ! mariadb_answers; then
+		apt_install mariadb-server mariadb-client
+		if ! mariadb_listens; then
+			log "starting mariadbd on 127.0.0.1:3306"
+			as_root install -d -o mysql -g mysql /run/mysqld
+			[ -d /var/lib/mysql/mysql ] || as_root mariadb-install-db --user=mysql --datadir=/var/lib/mysql >/dev/null
+			as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- \
+				--user=mysql --bind-address=127.0.0.1 --port=3306
+			for _ in $(seq 100); do mariadb_listens && break; sleep 0.2; done
+			mariadb_listens || die "mariadbd did not listen on 127.0.0.1:3306"
+		fi
+		# A fresh Debian install lets root in only through the socket.
+		as_root mysql --protocol=socket -u root -e "
+			ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket;
+			CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';
+			GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
+			FLUSH PRIVILEGES;" || die "cannot let root into MariaDB over TCP"
+		mariadb_answers || die "root cannot log in to MariaDB on 127.0.0.1:3306 with an empty password"
+	fi
+	mysql --protocol=tcp -h 127.0.0.1 -P 3306 -u root -e 'CREATE DATABASE IF NOT EXISTS test'
+}
+
 case ${1:-} in
 build)
 	need_go
@@ -37,6 +68,8 @@ test)
 	apt_install gcc libc6-dev pkg-config binutils curl ca-certificates debian-archive-keyring \
 		ffmpeg sox lame espeak-ng python3 python3-requests
 	ensure_redis
+	apt_install python3-pymysql python3-pandas
+	ensure_mariadb
 	;;
 *) die "usage: deps.sh build|test" ;;
 esac
