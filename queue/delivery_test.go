@@ -139,6 +139,12 @@ func TestCaseWriteBack(t *testing.T) {
 			if len(after) != 1 || after[0].Type != models.EventCaseCreated {
 				t.Fatalf("events after completed: %v, want case_created", types(after))
 			}
+			// A subscription from the completed event on follows the
+			// write-back and ends with it.
+			follow := collect(t, f.hub.Subscribe(context.Background(), id, after[0].Seq-1))
+			if len(follow) != 1 || follow[0].Type != models.EventCaseCreated {
+				t.Errorf("subscription after completed: %v, want case_created", types(follow))
+			}
 			var data models.CaseEventData
 			json.Unmarshal(after[0].Data, &data)
 			if data.ID != c.ID || data.CaseNumber != c.CaseNumber {

@@ -166,9 +166,21 @@ func (h *Hub) remove(task string, s *subscriber) {
 
 // Subscribe returns task id's events numbered above after, history first,
 // then live ones as they happen, without gaps or repeats. The channel
-// closes after the task's completed or failed event, or when ctx ends.
+// closes after the task's completed or failed event, or when ctx ends. A
+// subscription that starts after the completed event follows the case
+// write-back instead, and closes after case_created or case_failed.
 func (h *Hub) Subscribe(ctx context.Context, id string, after int64) <-chan models.Event {
 	out := make(chan models.Event)
+	first := after
+	ends := func(ev models.Event) bool {
+		switch ev.Type {
+		case models.EventFailed, models.EventCaseCreated, models.EventCaseFailed:
+			return true
+		case models.EventCompleted:
+			return ev.Seq > first
+		}
+		return false
+	}
 	s := newSubscriber()
 	h.add(id, s) // before reading history: nothing falls between the two
 	go func() {
@@ -196,7 +208,7 @@ func (h *Hub) Subscribe(ctx context.Context, id string, after int64) <-chan mode
 					continue
 				}
 				for _, ev := range evs {
-					if !send(ev) || ev.Type.Terminal() {
+					if !send(ev) || ends(ev) {
 						return false
 					}
 				}
@@ -226,7 +238,7 @@ func (h *Hub) Subscribe(ctx context.Context, id string, after int64) <-chan mode
 						return
 					}
 				default:
-					if !send(ev) || ev.Type.Terminal() {
+					if !send(ev) || ends(ev) {
 						return
 					}
 				}

@@ -4,10 +4,12 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
 	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/queue"
 )
 
 // handle is the reply to a task accepted for background processing.
@@ -127,6 +129,26 @@ func finishedVerb(s models.TaskStatus) string {
 }
 
 // handleQueue is GET /audio/queue.
+// handleRedriveCase is POST /audio/task/{id}/case: write a task's case
+// again after its write-back failed.
+func (s *Server) handleRedriveCase(w http.ResponseWriter, r *http.Request) {
+	t, err := s.tasks.RedriveCase(r.Context(), r.PathValue("id"))
+	if errors.Is(err, queue.ErrCaseState) {
+		var state any = "none"
+		if t != nil && t.Result != nil && t.Result.Case != nil {
+			state = t.Result.Case.Status
+		}
+		writeError(w, http.StatusConflict, "case_not_failed",
+			"Only a case whose write-back failed can be written again.", map[string]any{"case_status": state})
+		return
+	}
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, t)
+}
+
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
 	st, err := s.tasks.Stats(r.Context())
 	if err != nil {

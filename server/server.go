@@ -27,6 +27,7 @@ type Tasks interface {
 	Submit(ctx context.Context, s queue.Submission) (task *models.Task, existing bool, err error)
 	Task(ctx context.Context, id string) (*models.Task, error)
 	Cancel(ctx context.Context, id string) (*models.Task, error)
+	RedriveCase(ctx context.Context, id string) (*models.Task, error)
 	Stats(ctx context.Context) (*queue.Stats, error)
 	Ping(ctx context.Context) error
 }
@@ -118,7 +119,14 @@ type Server struct {
 	keys    [][32]byte
 	mux     *http.ServeMux
 	routes  []route
+	mounts  []mount
 	metrics *requestMetrics
+}
+
+// mount is an API served under a path prefix by another package.
+type mount struct {
+	prefix string
+	build  func(auth func(http.Handler) http.Handler) http.Handler
 }
 
 // Option configures a Server.
@@ -133,6 +141,14 @@ func WithDecoder(d pipeline.Decoder) Option { return func(s *Server) { s.decoder
 // model being loaded, ...).
 func WithReadiness(check func(context.Context) error) Option {
 	return func(s *Server) { s.ready = append(s.ready, check) }
+}
+
+// WithMount serves the API that build returns under prefix (a pattern such
+// as "/helpline/api/"). build receives the server's API-key check, to guard
+// the routes that need it; requests are logged and counted like the
+// server's own.
+func WithMount(prefix string, build func(auth func(http.Handler) http.Handler) http.Handler) Option {
+	return func(s *Server) { s.mounts = append(s.mounts, mount{prefix, build}) }
 }
 
 // WithLogger sets the logger; the default discards.
@@ -158,6 +174,7 @@ func New(cfg Config, tasks Tasks, events Events, opts ...Option) (*Server, error
 		{"GET", "/audio/task/{id}", true, s.handleTask},
 		{"DELETE", "/audio/task/{id}", true, s.handleCancel},
 		{"GET", "/audio/task/{id}/events", true, s.handleEvents},
+		{"POST", "/audio/task/{id}/case", true, s.handleRedriveCase},
 		{"GET", "/audio/queue", true, s.handleQueue},
 		{"GET", "/ws", true, s.handleWS},
 		{"GET", "/health", false, s.handleHealth},
@@ -172,6 +189,10 @@ func New(cfg Config, tasks Tasks, events Events, opts ...Option) (*Server, error
 			h = s.authenticate(h)
 		}
 		s.mux.HandleFunc(rt.method+" "+rt.path, h)
+	}
+	auth := func(h http.Handler) http.Handler { return s.authenticate(h.ServeHTTP) }
+	for _, m := range s.mounts {
+		s.mux.Handle(m.prefix, m.build(auth))
 	}
 	s.mux.HandleFunc("/", s.handleUnknown)
 	return s, nil

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"strings"
 	"time"
 
@@ -36,6 +37,7 @@ type serviceConfig struct {
 	logLevel     string
 	server       server.Config
 	queue        queue.Config
+	cases        caseFlags
 }
 
 // envFlags pairs each flag with the environment variable that sets its
@@ -68,6 +70,13 @@ var envFlags = map[string]string{
 	"log-level":           "OPENCHS_AI_LOG_LEVEL",
 }
 
+// allEnvFlags is envFlags with the case flags' variables.
+func allEnvFlags() map[string]string {
+	m := maps.Clone(envFlags)
+	maps.Copy(m, caseEnvFlags)
+	return m
+}
+
 func parseServiceFlags(name string, args []string, e env, api, work bool) (*serviceConfig, error) {
 	c := &serviceConfig{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -93,6 +102,7 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 		fs.StringVar(&c.lexicon, "lexicon", "", "risk lexicon JSON file replacing the embedded one (env OPENCHS_AI_LEXICON)")
 		fs.BoolVar(&c.queue.RetainAudio, "retain-audio", false, "keep uploads in Redis after processing, until --audio-ttl (env OPENCHS_AI_RETAIN_AUDIO)")
 	}
+	c.cases.register(fs, e.getenv, api, work)
 	fs.DurationVar(&c.queue.MaxDuration, "max-duration", 2*time.Hour, "longest recording accepted (env OPENCHS_AI_MAX_DURATION)")
 	fs.DurationVar(&c.queue.TimeoutBase, "task-timeout", 2*time.Minute, "task deadline: this plus --task-timeout-factor × audio duration (env OPENCHS_AI_TASK_TIMEOUT)")
 	fs.Float64Var(&c.queue.TimeoutFactor, "task-timeout-factor", 3, "task deadline per second of audio (env OPENCHS_AI_TASK_TIMEOUT_FACTOR)")
@@ -105,7 +115,7 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 		fmt.Fprintf(e.stderr, "Usage: openchs-ai %s [flags]\n", name)
 		fs.PrintDefaults()
 	}
-	for fl, ev := range envFlags {
+	for fl, ev := range allEnvFlags() {
 		v := e.getenv(ev)
 		if v == "" || fs.Lookup(fl) == nil {
 			continue
@@ -127,6 +137,9 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 		// A generated key would differ on every api process behind one
 		// address.
 		return nil, usageError{"api needs --api-keys (or OPENCHS_AI_API_KEYS), the same on every api process, or --api-keys=none; only serve generates a key"}
+	}
+	if err := c.cases.validate(); err != nil {
+		return nil, err
 	}
 	if c.queue.MaxRetry == 0 {
 		c.queue.MaxRetry = -1 // the queue's "never"
@@ -152,6 +165,15 @@ func newLogger(c *serviceConfig, w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, usageError{fmt.Sprintf("--log-format %q: use text or json", c.logFormat)}
+}
+
+// firstKey is the key this process uses to call its own API: "" when
+// authentication is off.
+func firstKey(keys []string) string {
+	if len(keys) == 0 {
+		return ""
+	}
+	return keys[0]
 }
 
 // apiKeys turns --api-keys into the server's key list: "none" means open,

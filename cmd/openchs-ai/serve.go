@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 
@@ -123,8 +124,12 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 		if err != nil {
 			return err
 		}
+		cases, err := c.cases.policy(api, log)
+		if err != nil {
+			return err
+		}
 		runner := &pipeline.Runner{Decoder: dec, Transcriber: engine, Model: engine.Model(), Stages: stages}
-		worker, err = queue.NewWorker(rdb, c.queue, queue.WorkerConfig{Concurrency: c.concurrency, ShutdownTimeout: c.shutdownWait, PollInterval: c.pollInterval}, runner, log)
+		worker, err = queue.NewWorker(rdb, c.queue, queue.WorkerConfig{Concurrency: c.concurrency, ShutdownTimeout: c.shutdownWait, PollInterval: c.pollInterval, Cases: cases}, runner, log)
 		if err != nil {
 			return err
 		}
@@ -133,16 +138,37 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 		}
 		log.Info("worker started", "model", engine.Model(), "concurrency", c.concurrency)
 	}
+	// Cases are written once the helpline (perhaps this process's own)
+	// listens: self is this process's address and key.
+	var deliverer *queue.Deliverer
+	startDelivering := func(self, selfKey string) error {
+		if !work {
+			return nil
+		}
+		sink, err := c.cases.sink(api, self, selfKey)
+		if err != nil {
+			return err
+		}
+		deliverer, err = startDeliverer(ctx, &c.cases, rdb, c.queue, sink, log)
+		return err
+	}
 	stopWorker := func() {
 		if worker != nil {
 			log.Info("worker stopping: running tasks may finish", "timeout", c.shutdownWait)
 			worker.Shutdown()
 			worker = nil
 		}
+		if deliverer != nil {
+			deliverer.Shutdown()
+			deliverer = nil
+		}
 	}
 	defer stopWorker()
 
 	if !api {
+		if err := startDelivering("", ""); err != nil {
+			return err
+		}
 		<-ctx.Done()
 		log.Info("shutting down")
 		return nil
@@ -162,6 +188,12 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 	}
 	c.server.APIKeys = apiKeys(c.apiKeys, e.stdout, log)
 	opts := []server.Option{server.WithLogger(log), server.WithDecoder(dec)}
+	hlOpts, closeHelpline, err := openHelpline(ctx, &c.cases, rdb, client, log)
+	if err != nil {
+		return err
+	}
+	defer closeHelpline()
+	opts = append(opts, hlOpts...)
 	if engine != nil {
 		opts = append(opts, server.WithReadiness(func(context.Context) error { return nil }))
 	}
@@ -173,6 +205,7 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 	if err != nil {
 		return err
 	}
+
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -183,6 +216,9 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
+	if err := startDelivering(selfAddr(ln), firstKey(c.server.APIKeys)); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "openchs-ai %s listening on http://%s\n", name, ln.Addr())
 	log.Info("listening", "addr", ln.Addr().String(), "auth", len(c.server.APIKeys) > 0)
 
@@ -208,6 +244,15 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// selfAddr is the address this process reaches its own listener on.
+func selfAddr(ln net.Listener) string {
+	a, ok := ln.Addr().(*net.TCPAddr)
+	if !ok || !a.IP.IsUnspecified() {
+		return ln.Addr().String()
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
 }
 
 // leaveCPUsToWhisper keeps Go's scheduler to the CPUs whisper does not
