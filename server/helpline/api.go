@@ -31,6 +31,8 @@ func (h *Helpline) routes() []route {
 	return []route{
 		{"POST", "/cases", true, h.handleCreate},
 		{"GET", "/cases", true, h.handleList},
+		{"POST", "/cases/import", true, h.handleImport},
+		{"GET", "/cases/export", true, h.handleExport},
 		{"GET", "/cases/{id}", true, h.handleGet},
 		{"PUT", "/cases/{id}", true, h.handleUpdate},
 		{"PATCH", "/cases/{id}", true, h.handleUpdate},
