@@ -172,6 +172,10 @@ func (f *feedConsumer) event(ctx context.Context, m redis.XMessage) (Event, bool
 			log.Warn("feed entry without an event or a sequence number")
 			return Event{}, false, nil
 		}
+		if f.s.tasks == nil {
+			log.Warn("large feed event dropped: no task reader")
+			return Event{}, false, nil
+		}
 		t, err := f.s.tasks.Task(ctx, task)
 		if err != nil || t.Status != models.StatusCompleted {
 			if err != nil && !errors.Is(err, queue.ErrNotFound) {
@@ -208,7 +212,7 @@ func (f *feedConsumer) event(ctx context.Context, m redis.XMessage) (Event, bool
 		ev.Seq = seq
 	}
 	var t *models.Task
-	if ev.Type == models.EventCompleted && len(ev.Data) == 0 {
+	if ev.Type == models.EventCompleted && len(ev.Data) == 0 && f.s.tasks != nil {
 		t, _ = f.s.tasks.Task(ctx, ev.TaskID)
 	}
 	we, ok, err := taskEvent(ev, t)
