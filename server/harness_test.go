@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline/caseapi"
 	"github.com/openchs/openchs-ai/queue"
 	"github.com/openchs/openchs-ai/server"
 )
@@ -87,6 +88,12 @@ type stackConfig struct {
 	// proc, when set, runs a worker in the same process.
 	proc queue.Processor
 	opts []server.Option
+	// cases and helpline, when helpline is set, make the worker write
+	// cases to the helpline at that address (with helplineKey).
+	cases       queue.CaseOptions
+	delivery    queue.DeliveryConfig
+	helpline    string
+	helplineKey string
 }
 
 // newStack runs the API (and a worker when sc.proc is set) on rdb behind an
@@ -112,11 +119,24 @@ func newStack(t testing.TB, rdb redis.UniversalClient, sc stackConfig) *stack {
 	ts := httptest.NewServer(srv.Handler())
 	var w *queue.Worker
 	if sc.proc != nil {
-		w, err = queue.NewWorker(rdb, sc.queue, queue.WorkerConfig{Concurrency: 1, ShutdownTimeout: 2 * time.Second}, sc.proc, nil)
+		w, err = queue.NewWorker(rdb, sc.queue, queue.WorkerConfig{Concurrency: 1, ShutdownTimeout: 2 * time.Second, Cases: sc.cases}, sc.proc, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var d *queue.Deliverer
+	if sc.helpline != "" {
+		sink, err := caseapi.New(caseapi.Config{BaseURL: sc.helpline, APIKey: sc.helplineKey, Timeout: sc.delivery.RequestTimeout})
+		if err == nil {
+			d, err = queue.NewDeliverer(rdb, sc.queue, sc.delivery, sink, nil)
+		}
+		if err == nil {
+			err = d.Start()
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -125,6 +145,9 @@ func newStack(t testing.TB, rdb redis.UniversalClient, sc stackConfig) *stack {
 		ts.Close()
 		if w != nil {
 			w.Shutdown()
+		}
+		if d != nil {
+			d.Shutdown()
 		}
 		cancel()
 		c.Close()
