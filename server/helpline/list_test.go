@@ -175,7 +175,7 @@ func TestNaiveUpdatedSince(t *testing.T) {
 // the end the poller knows every case's final state.
 func TestPollerSeesEveryUpdate(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		cases := seed(t, e.h, 40)
+		cases := seed(t, e.h, 100)
 		var (
 			mu    sync.Mutex
 			final = map[string]models.Case{}
