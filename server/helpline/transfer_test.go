@@ -483,3 +483,63 @@ func TestImportRate(t *testing.T) {
 		})
 	}
 }
+
+// An import matches reporters to contacts as case creation does: the
+// same rows, created one by one through the API or imported in batches,
+// leave the same contacts.
+func TestImportContactsMatchCreation(t *testing.T) {
+	pairs := [][2]string{
+		{"+254700000001", ""}, {"+254700000001", "a@example.com"}, {"", "a@example.com"},
+		{"+254700000001", "b@example.com"}, {"+254700000002", "b@example.com"}, {"", "c@example.com"},
+		{"+254700000003", "c@example.com"}, {"+254700000003", ""}, {"+254700000004", "d@example.com"},
+		{"", ""}, {"+254 700 000 004", "D@example.com"}, {"+254700000005", "c@example.com"},
+		{"+254700000001", ""}, {"", "b@example.com"},
+	}
+	for _, d := range []string{"sqlite", "mysql"} {
+		t.Run(d, func(t *testing.T) {
+			created, imported := newEnv(t, d), newEnv(t, d)
+			var b strings.Builder
+			b.WriteString("case_number,title,category,priority,reporter_phone,reporter_email\n")
+			for i, p := range pairs {
+				r := created.do(t, "POST", "/helpline/api/cases", map[string]any{"title": fmt.Sprint(i), "category": "abuse", "priority": "low",
+					"reporter_phone": p[0], "reporter_email": p[1]})
+				if r.status != 201 {
+					t.Fatalf("create: %d %s", r.status, r.body)
+				}
+				fmt.Fprintf(&b, "R-%d,%d,abuse,low,%s,%s\n", i, i, p[0], p[1])
+			}
+			for _, size := range []int{3, 1000} {
+				res, err := imported.h.ImportCSV(context.Background(), strings.NewReader(b.String()), helpline.ImportOptions{BatchSize: size})
+				if err != nil || res.Failed != 0 {
+					t.Fatalf("import: %+v %v", res, err)
+				}
+			}
+			contacts := func(e *env) []string {
+				rows, err := e.h.DB().Query(`SELECT k.title, COALESCE(c.phone, '-'), COALESCE(c.email, '-'), COALESCE(c.id, 0)
+FROM kase k LEFT JOIN contact c ON c.id = k.reporter_contact_id ORDER BY k.id`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rows.Close()
+				var out []string
+				ids := map[int]int{}
+				for rows.Next() {
+					var title, phone, email string
+					var id int
+					rows.Scan(&title, &phone, &email, &id)
+					if _, ok := ids[id]; !ok {
+						ids[id] = len(ids)
+					}
+					out = append(out, fmt.Sprintf("%s:%s/%s#%d", title, phone, email, ids[id]))
+				}
+				return out
+			}
+			if diff := cmp.Diff(contacts(created), contacts(imported)); diff != "" {
+				t.Errorf("reporters (-created +imported):\n%s", diff)
+			}
+			if a, b := count(t, created.h.DB(), "SELECT COUNT(*) FROM contact"), count(t, imported.h.DB(), "SELECT COUNT(*) FROM contact"); a != b {
+				t.Errorf("%d contacts after creation, %d after import", a, b)
+			}
+		})
+	}
+}
