@@ -921,7 +921,12 @@ func (h *Helpline) handleImport(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("The body is %s; send the CSV itself with Content-Type: text/csv.", ct), nil)
 		return
 	}
-	res, err := h.ImportCSV(r.Context(), r.Body, ImportOptions{Actor: actor(r)})
+	// The server's read timeout is meant for uploads; an import reads its
+	// body as fast as the database takes the rows, so it gets an idle
+	// timeout instead.
+	rc := http.NewResponseController(w)
+	body := &idleReader{r: r.Body, extend: func() { _ = rc.SetReadDeadline(time.Now().Add(importIdleTimeout)) }}
+	res, err := h.ImportCSV(r.Context(), body, ImportOptions{Actor: actor(r)})
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.Is(err, ErrBadCSV):
@@ -940,6 +945,21 @@ func (h *Helpline) handleImport(w http.ResponseWriter, r *http.Request) {
 	default:
 		reply.JSON(w, http.StatusOK, res)
 	}
+}
+
+// importIdleTimeout is how long an import waits for the next bytes of its
+// body.
+const importIdleTimeout = 2 * time.Minute
+
+// idleReader calls extend before every read.
+type idleReader struct {
+	r      io.Reader
+	extend func()
+}
+
+func (r *idleReader) Read(p []byte) (int, error) {
+	r.extend()
+	return r.r.Read(p)
 }
 
 func upperFirst(s string) string {
