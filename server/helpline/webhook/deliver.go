@@ -123,11 +123,13 @@ func (s *Service) deliver(ctx context.Context, t *asynq.Task) error {
 }
 
 // retryDelay is the wait before retry n: the receiver's Retry-After when it
-// sent one (capped), otherwise exponential backoff with full jitter.
+// sent one (capped, plus a second), otherwise exponential backoff with full jitter.
 func (s *Service) retryDelay(n int, err error, _ *asynq.Task) time.Duration {
 	var de *deliveryError
 	if errors.As(err, &de) && de.retryAfter > 0 {
-		return min(de.retryAfter, s.cfg.MaxRetryAfter)
+		// asynq keeps retry times in whole seconds, rounded down: a second
+		// more keeps the retry from coming before the receiver's time.
+		return min(de.retryAfter, s.cfg.MaxRetryAfter) + time.Second
 	}
 	return backoff(n, s.cfg.BackoffBase, s.cfg.BackoffMax)
 }

@@ -187,13 +187,103 @@ func TestRetryDelay(t *testing.T) {
 		}
 	}
 	s := &Service{cfg: Config{BackoffBase: time.Second, BackoffMax: time.Minute, MaxRetryAfter: 10 * time.Minute}}
-	if got := s.retryDelay(0, &deliveryError{retryAfter: time.Hour}, nil); got != 10*time.Minute {
-		t.Errorf("Retry-After of an hour waits %v, want the 10m cap", got)
+	if got := s.retryDelay(0, &deliveryError{retryAfter: time.Hour}, nil); got != 10*time.Minute+time.Second {
+		t.Errorf("Retry-After of an hour waits %v, want the 10m cap and a second", got)
 	}
 	for n := range 50 {
 		ceil := min(time.Minute, time.Second<<min(n, 30))
 		if got := s.retryDelay(n, &deliveryError{}, nil); got < 0 || got > ceil {
 			t.Errorf("retry %d waits %v, outside [0, %v]", n, got, ceil)
 		}
+	}
+}
+
+// Once an event's retries are spent, the subscription is disabled even
+// below DisableAfter.
+func TestRetriesSpentDisables(t *testing.T) {
+	db := sqldbSQLite(t)
+	rdb := testRedis(t)
+	migrateHelpline(t, db)
+	cfg := testConfig()
+	cfg.MaxRetry, cfg.DisableAfter = 2, 100
+	s := startService(t, cfg, db, rdb, nil)
+	rc := newReceiver(t, "k")
+	rc.fail = func(int) int { return http.StatusInternalServerError }
+	sub := subscribe(t, s, rc.URL, "k", TaskFailed)
+	publish(t, rdb, failed("t-spent", 2))
+	got := waitDisabled(t, s, sub.ID)
+	ev := eventID("task:t-spent:2:task.failed")
+	if want := "event " + ev + " failed on all 3 attempts; last: 500 Internal Server Error"; got.DisabledReason != want {
+		t.Errorf("disabled reason %q, want %q", got.DisabledReason, want)
+	}
+}
+
+func waitDisabled(t testing.TB, s *Service, id int64) *Subscription {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := s.store.get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Active {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("subscription not disabled")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A 429 with Retry-After holds the next attempt back that long.
+func TestRetryAfterHonoured(t *testing.T) {
+	db := sqldbSQLite(t)
+	rdb := testRedis(t)
+	migrateHelpline(t, db)
+	s := startService(t, testConfig(), db, rdb, nil)
+	var first time.Time
+	rc := newReceiver(t, "k")
+	rc.fail = func(n int) int {
+		if n == 1 {
+			first = time.Now()
+			return http.StatusTooManyRequests
+		}
+		return 0
+	}
+	rc.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "1")
+		rc.serve(w, r)
+	})
+	subscribe(t, s, rc.URL, "k", TaskFailed)
+	publish(t, rdb, failed("t-429", 2))
+	rc.wait(5*time.Second, "the retried event", func(rc *receiver) bool { return len(rc.count) == 1 })
+	if d := time.Since(first); d < time.Second {
+		t.Errorf("retried after %v, before the receiver's Retry-After of 1s", d)
+	}
+}
+
+// A redirect is a failed attempt: the signed body never reaches another
+// host.
+func TestRedirectNotFollowed(t *testing.T) {
+	db := sqldbSQLite(t)
+	rdb := testRedis(t)
+	migrateHelpline(t, db)
+	cfg := testConfig()
+	cfg.DisableAfter = 1
+	s := startService(t, cfg, db, rdb, nil)
+	elsewhere := newReceiver(t, "k")
+	redirector := httptest.NewServer(http.RedirectHandler(elsewhere.URL, http.StatusTemporaryRedirect))
+	defer redirector.Close()
+	sub := subscribe(t, s, redirector.URL, "k", TaskFailed)
+	publish(t, rdb, failed("t-redirect", 2))
+	got := waitDisabled(t, s, sub.ID)
+	if !strings.Contains(got.DisabledReason, "307") {
+		t.Errorf("disabled reason %q", got.DisabledReason)
+	}
+	elsewhere.mu.Lock()
+	defer elsewhere.mu.Unlock()
+	if elsewhere.requests != 0 {
+		t.Errorf("the redirect target got %d requests", elsewhere.requests)
 	}
 }

@@ -41,13 +41,17 @@ func (f *feedConsumer) init(ctx context.Context) error {
 
 func (f *feedConsumer) run(ctx context.Context) {
 	wait := 100 * time.Millisecond
-	lastClaim := time.Time{}
+	var lastClaim, lastPrune time.Time
 	for ctx.Err() == nil {
 		var msgs []redis.XMessage
 		var err error
 		if time.Since(lastClaim) >= f.s.cfg.ClaimIdle/2 {
 			lastClaim = time.Now()
 			msgs, err = f.claim(ctx)
+		}
+		if time.Since(lastPrune) >= consumerPruneEvery {
+			lastPrune = time.Now()
+			f.prune(ctx)
 		}
 		if err == nil && len(msgs) == 0 {
 			msgs, err = f.read(ctx)
@@ -119,6 +123,28 @@ func (f *feedConsumer) claim(ctx context.Context) ([]redis.XMessage, error) {
 		return nil, fmt.Errorf("claim stale task events: %w", err)
 	}
 	return msgs, nil
+}
+
+// Consumers idle this long with nothing pending are removed from the group:
+// every process start adds one.
+const (
+	consumerPruneEvery = 10 * time.Minute
+	consumerIdleMax    = time.Hour
+)
+
+// prune removes consumers of past processes from the group.
+func (f *feedConsumer) prune(ctx context.Context) {
+	cs, err := f.s.rdb.XInfoConsumers(ctx, f.feed, f.s.cfg.Group).Result()
+	if err != nil {
+		return
+	}
+	for _, c := range cs {
+		if c.Name != f.s.cfg.Consumer && c.Pending == 0 && c.Idle > consumerIdleMax {
+			if err := f.s.rdb.XGroupDelConsumer(ctx, f.feed, f.s.cfg.Group, c.Name).Err(); err == nil {
+				f.s.log.Info("idle feed consumer removed", "consumer", c.Name, "idle", c.Idle)
+			}
+		}
+	}
 }
 
 // handle turns entries into deliveries and acknowledges them. It stops at
