@@ -87,7 +87,8 @@ func (l *lockedBuffer) String() string {
 func start(t testing.TB, args ...string) *service {
 	t.Helper()
 	cmd := exec.Command(binPath, args...)
-	cmd.Env = os.Environ()
+	// The built-in helpline's SQLite file goes to a directory of the test.
+	cmd.Env = append(os.Environ(), "OPENCHS_AI_DATA="+t.TempDir())
 	s := &service{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = s.stderr
 	stdout, err := cmd.StdoutPipe()
