@@ -94,7 +94,7 @@ func (s *Service) create(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, err)
 		return
 	}
-	s.log.Info("webhook subscription created", "subscription_id", sub.ID, "url", sub.URL, "events", joinEvents(sub.Events))
+	s.log.Info("webhook subscription created", "subscription_id", sub.ID, "host", hostOf(sub.URL), "events", joinEvents(sub.Events))
 	w.Header().Set("Location", Base+"/"+strconv.FormatInt(sub.ID, 10))
 	reply.JSON(w, http.StatusCreated, sub)
 }

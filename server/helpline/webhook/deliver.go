@@ -112,7 +112,7 @@ func (s *Service) deliver(ctx context.Context, t *asynq.Task) error {
 		return nil
 	}
 	if reason != "" {
-		log.Warn("webhook subscription disabled", "reason", reason, "url", sub.URL)
+		log.Warn("webhook subscription disabled", "reason", reason, "host", hostOf(sub.URL))
 		return fmt.Errorf("subscription %d disabled: %s: %w", sub.ID, reason, asynq.SkipRetry)
 	}
 	log.Info("webhook delivery failed", "attempt", d.Attempt, "status", a.status, "err", d.Error)

@@ -19,11 +19,14 @@
 //	OpenCHS-Event-Type: case.created
 //	OpenCHS-Signature: t=1764340000,v1=<64 hex digits>
 //
-// where v1 is the hex HMAC-SHA256, keyed with the subscription's secret (the
-// whole string, "whsec_" prefix included), of the timestamp, a dot and the
-// raw request body. A 2xx reply means delivered. 410 Gone disables the
-// subscription at once; any other reply or a network error is retried
-// (Retry-After is honoured). After a number of consecutive failed attempts,
+// where t is the time of the attempt in Unix seconds and v1 the hex
+// HMAC-SHA256, keyed with the subscription's secret (the whole string; a
+// generated one starts "whsec_"), of t, a dot and the raw request body.
+// Receivers should refuse a t more than a few minutes away from their clock.
+// A 2xx reply means delivered. Redirects are not followed: a 3xx is a failed
+// attempt. 410 Gone disables the subscription at once; any other reply or a
+// network error is retried, no sooner than a Retry-After (seconds or an HTTP
+// date) asks. After a number of consecutive failed attempts,
 // or once an event's retries are spent, the subscription is disabled with a
 // reason shown by GET /helpline/api/webhooks/{id}; POST …/{id}/enable turns
 // it back on.

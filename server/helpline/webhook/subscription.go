@@ -122,3 +122,13 @@ func splitEvents(s string) []EventType {
 	}
 	return out
 }
+
+// hostOf returns the host of a subscription URL, for logs: the path and
+// query of a receiver's URL may carry a token.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
