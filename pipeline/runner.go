@@ -43,9 +43,9 @@ type Emitter interface {
 	Emit(ctx context.Context, ev models.Event) error
 }
 
-// Stage is a step after transcription (translation, classification, case
-// write-back). It reads in, completes res and emits its own event
-// (translation_complete, classification_complete, case_created). A stage
+// Stage is a step after transcription (translation, classification). It
+// reads in, completes res and emits its own event (translation_complete,
+// classification_complete). A stage
 // that the task's options leave out returns nil without doing anything.
 type Stage interface {
 	Name() models.Stage
