@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/queue"
 	"github.com/openchs/openchs-ai/server/helpline"
 	"github.com/openchs/openchs-ai/server/helpline/sqldb"
 )
@@ -126,5 +127,43 @@ func TestRiskCriticalBeforeCompletion(t *testing.T) {
 	ev := rc.ofType(RiskCritical)
 	if len(ev) != 1 {
 		t.Fatalf("got %d risk.critical events", len(ev))
+	}
+}
+
+var _ TaskReader = (*queue.Client)(nil)
+
+// A task cancelled through the real queue client (its publish script writes
+// the feed) reaches a subscriber as task.failed with status cancelled.
+func TestQueueCancellationDelivered(t *testing.T) {
+	db := sqldbSQLite(t)
+	rdb := testRedis(t)
+	migrateHelpline(t, db)
+	qc, err := queue.NewClient(rdb, queue.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer qc.Close()
+	s := startService(t, testConfig(), db, rdb, qc)
+	rc := newReceiver(t, "k")
+	subscribe(t, s, rc.URL, "k", TaskFailed, TaskCompleted)
+	ctx := context.Background()
+	task, _, err := qc.Submit(ctx, queue.Submission{Audio: []byte("RIFF"), Options: models.DefaultTaskOptions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := qc.Cancel(ctx, task.TaskID); err != nil {
+		t.Fatal(err)
+	}
+	rc.wait(5*time.Second, "task.failed", func(rc *receiver) bool { return len(rc.count) == 1 })
+	rc.check()
+	evs := rc.ofType(TaskFailed)
+	if len(evs) != 1 {
+		t.Fatalf("got %d task.failed", len(evs))
+	}
+	var d TaskData
+	_ = json.Unmarshal(evs[0].Data, &d)
+	want := TaskData{TaskID: task.TaskID, Status: models.StatusCancelled, ErrorCode: "cancelled", URL: "/audio/task/" + task.TaskID}
+	if diff := cmp.Diff(want, d); diff != "" {
+		t.Errorf("task.failed data (-want +got):\n%s", diff)
 	}
 }
