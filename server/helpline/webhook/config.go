@@ -30,7 +30,8 @@ type Config struct {
 	// consumer before another one takes it over; default 30s.
 	ClaimIdle time.Duration
 	// PollInterval is how often the case activity table is read for new
-	// rows; default 500ms.
+	// rows, and how long a read of the task event feed waits for new
+	// entries (so also how long Shutdown may wait for it); default 500ms.
 	PollInterval time.Duration
 	// GapWait is how long the activity tailer waits for a missing id (a
 	// transaction that took its id but has not committed yet) before it

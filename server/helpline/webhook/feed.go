@@ -76,14 +76,14 @@ func (f *feedConsumer) run(ctx context.Context) {
 	}
 }
 
-// read takes new entries for this consumer, waiting up to a second.
+// read takes new entries for this consumer, waiting up to PollInterval.
 func (f *feedConsumer) read(ctx context.Context) ([]redis.XMessage, error) {
 	res, err := f.s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
 		Group:    f.s.cfg.Group,
 		Consumer: f.s.cfg.Consumer,
 		Streams:  []string{f.feed, ">"},
 		Count:    200,
-		Block:    time.Second,
+		Block:    max(f.s.cfg.PollInterval, 50*time.Millisecond),
 	}).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
