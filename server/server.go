@@ -14,12 +14,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/pipeline"
 	"github.com/openchs/openchs-ai/queue"
+	"github.com/openchs/openchs-ai/server/reply"
 )
 
 // Tasks submits and tracks tasks; *queue.Client is one.
@@ -209,33 +209,7 @@ func (s *Server) Handler() http.Handler { return s.logRequests(s.mux) }
 
 // handleUnknown answers 405 for a known path with another method, else 404.
 func (s *Server) handleUnknown(w http.ResponseWriter, r *http.Request) {
-	var allowed []string
-	for _, rt := range s.routes {
-		if pathMatches(rt.path, r.URL.Path) {
-			allowed = append(allowed, rt.method)
-		}
-	}
-	if len(allowed) > 0 {
-		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed",
-			fmt.Sprintf("%s is not allowed here; use %s.", r.Method, strings.Join(allowed, " or ")), nil)
-		return
-	}
-	writeError(w, http.StatusNotFound, "not_found", "No such endpoint.", map[string]any{"path": r.URL.Path})
-}
-
-// pathMatches matches a path against a route pattern with {wildcards}.
-func pathMatches(pattern, path string) bool {
-	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
-	if len(ps) != len(xs) {
-		return false
-	}
-	for i := range ps {
-		if !strings.HasPrefix(ps[i], "{") && ps[i] != xs[i] {
-			return false
-		}
-	}
-	return true
+	reply.Unrouted(w, r, s.Routes())
 }
 
 type statusRecorder struct {

@@ -56,36 +56,12 @@ func (h *Helpline) Handler(auth func(http.Handler) http.Handler) http.Handler {
 		}
 		mux.Handle(rt.method+" "+Prefix+rt.path, hd)
 	}
-	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
-		var allowed []string
-		for _, rt := range routes {
-			if pathMatches(Prefix+rt.path, r.URL.Path) {
-				allowed = append(allowed, rt.method)
-			}
-		}
-		if len(allowed) > 0 {
-			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			reply.Error(w, http.StatusMethodNotAllowed, "method_not_allowed",
-				fmt.Sprintf("%s is not allowed here; use %s.", r.Method, strings.Join(allowed, " or ")), nil)
-			return
-		}
-		reply.Error(w, http.StatusNotFound, "not_found", "No such endpoint.", map[string]any{"path": r.URL.Path})
-	})
+	patterns := make([]string, len(routes))
+	for i, rt := range routes {
+		patterns[i] = rt.method + " " + Prefix + rt.path
+	}
+	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) { reply.Unrouted(w, r, patterns) })
 	return mux
-}
-
-// pathMatches matches a path against a route pattern with {wildcards}.
-func pathMatches(pattern, path string) bool {
-	ps, xs := strings.Split(pattern, "/"), strings.Split(path, "/")
-	if len(ps) != len(xs) {
-		return false
-	}
-	for i := range ps {
-		if !strings.HasPrefix(ps[i], "{") && ps[i] != xs[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // createRequest is the body of POST /cases: the guide's fields and the
