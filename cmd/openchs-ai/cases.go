@@ -151,9 +151,6 @@ func runCases(ctx context.Context, args []string, e env) error {
 	case "show":
 		c, err := h.GetCase(ctx, pos[0])
 		if errors.Is(err, helpline.ErrNotFound) {
-			c, err = h.CaseByNumber(ctx, pos[0])
-		}
-		if errors.Is(err, helpline.ErrNotFound) {
 			return fmt.Errorf("no case %q", pos[0])
 		}
 		if err != nil {

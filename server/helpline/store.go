@@ -459,10 +459,12 @@ func (h *Helpline) where(ref string) (string, any, error) {
 	if n, err := strconv.ParseInt(ref, 10, 64); err == nil && n > 0 {
 		return "k.id = ?", n, nil
 	}
-	if h.caseNumber.MatchString(ref) {
-		return "k.case_number = ?", ref, nil
+	if ref == "" || len(ref) > 32 { // kase.case_number is VARCHAR(32)
+		return "", nil, ErrNotFound
 	}
-	return "", nil, ErrNotFound
+	// Any other reference is a case number, this helpline's own
+	// (CHS-2026-000123) or one an import kept from another system.
+	return "k.case_number = ?", ref, nil
 }
 
 // GetCase returns the case with this id or case number, or ErrNotFound.

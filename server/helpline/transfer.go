@@ -1050,17 +1050,3 @@ func ParseFilter(q map[string][]string) (f Filter, field, msg string) {
 	f.Category, f.ExternalRef = get("category"), get("external_ref")
 	return f, "", ""
 }
-
-// CaseByNumber returns the case with this exact case number, whatever its
-// form (an imported case keeps the number another system gave it), or
-// ErrNotFound.
-func (h *Helpline) CaseByNumber(ctx context.Context, number string) (*models.Case, error) {
-	c, err := scanCase(h.db.QueryRowContext(ctx, "SELECT "+caseColumns+caseFrom+" WHERE k.case_number = ?", number))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get case %s: %w", number, err)
-	}
-	return c, nil
-}
