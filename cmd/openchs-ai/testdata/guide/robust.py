@@ -1,17 +1,23 @@
 # The integration guide's "Example: Robust Integration Class", verbatim,
 # against a running serve:
 #
-#   python3 robust.py BASE_URL API_KEY
+#   python3 robust.py BASE_URL API_KEY [CASE_JSON]
+#
+# (pipeline/caseapi's tests run it too, against a test helpline, with the
+# case this service's write-back sends as CASE_JSON.)
 #
 # Changes to the guide's code, and nothing else:
 #  - The guide defines the class but never uses it: the usage after it is
 #    added. It creates a case with the guide's fields, then checks that a
 #    missing field and a bad priority raise ValueError before any request
 #    is sent (a response hook on the session counts the requests).
-#  - import sys added to read BASE_URL and API_KEY from the command line.
+#  - import sys added to read BASE_URL and API_KEY from the command line,
+#    and json to read CASE_JSON, a case that is also created when given.
 import sys
 
+import json
 BASE_URL, API_KEY = sys.argv[1], sys.argv[2]
+CASE_JSON = sys.argv[3] if len(sys.argv) > 3 else None
 
 import requests
 import time
@@ -80,6 +86,9 @@ case = client.create_case({
     'reporter_email': 'reporter@example.com',
 })
 print(f"created {case['id']} {case['case_number']} {case['status']} {case['priority']}")
+if CASE_JSON:
+    ours = client.create_case(json.loads(CASE_JSON))
+    print(f"created {ours['id']} {ours['case_number']} {ours['status']} {ours['priority']}")
 
 for bad, want in [
     ({'title': 'No category', 'priority': 'high'}, 'Missing required field: category'),
