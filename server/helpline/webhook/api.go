@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,13 +25,22 @@ const Base = "/helpline/api/webhooks"
 // Paths are matched in full: mount the handler at Base and Base+"/".
 func (s *Service) Handler(auth func(http.Handler) http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+Base, s.create)
-	mux.HandleFunc("GET "+Base, s.list)
-	mux.HandleFunc("GET "+Base+"/{id}", s.get)
-	mux.HandleFunc("DELETE "+Base+"/{id}", s.remove)
-	mux.HandleFunc("POST "+Base+"/{id}/enable", s.enable)
-	mux.HandleFunc(Base+"/", s.noRoute)
-	mux.HandleFunc(Base, s.noRoute)
+	handlers := map[string]http.HandlerFunc{
+		"POST " + Base:                  s.create,
+		"GET " + Base:                   s.list,
+		"GET " + Base + "/{id}":         s.get,
+		"DELETE " + Base + "/{id}":      s.remove,
+		"POST " + Base + "/{id}/enable": s.enable,
+	}
+	routes := make([]string, 0, len(handlers))
+	for pattern, h := range handlers {
+		mux.HandleFunc(pattern, h)
+		routes = append(routes, pattern)
+	}
+	slices.Sort(routes)
+	unrouted := func(w http.ResponseWriter, r *http.Request) { reply.Unrouted(w, r, routes) }
+	mux.HandleFunc(Base+"/", unrouted)
+	mux.HandleFunc(Base, unrouted)
 	if auth == nil {
 		return mux
 	}
@@ -168,17 +178,6 @@ func (s *Service) enable(w http.ResponseWriter, r *http.Request) {
 	sub.Secret = ""
 	s.log.Info("webhook subscription enabled", "subscription_id", id)
 	reply.JSON(w, http.StatusOK, sub)
-}
-
-func (s *Service) noRoute(w http.ResponseWriter, r *http.Request) {
-	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, Base), "/")
-	parts := strings.Split(rest, "/")
-	known := rest == "" || len(parts) == 1 || (len(parts) == 2 && parts[1] == "enable")
-	if known {
-		reply.Error(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path+".", nil)
-		return
-	}
-	reply.Error(w, http.StatusNotFound, "not_found", "No such webhook route.", nil)
 }
 
 func (s *Service) id(w http.ResponseWriter, r *http.Request) (int64, bool) {
