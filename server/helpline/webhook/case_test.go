@@ -116,3 +116,44 @@ func TestCaseEventWithoutReader(t *testing.T) {
 		t.Errorf("case read from the row:\n%s\nwant as the API shows it:\n%s", gb, wb)
 	}
 }
+
+// An activity id committed after a higher one (a transaction still open
+// when the next one committed) is waited for, not passed over; an id that
+// never commits is passed over after GapWait.
+func TestActivityGapWaited(t *testing.T) {
+	db := sqldbSQLite(t)
+	rdb := testRedis(t)
+	h := openHelpline(t, db)
+	cfg := testConfig()
+	cfg.GapWait = 500 * time.Millisecond
+	s := startService(t, cfg, db, rdb, nil)
+	rc := newReceiver(t, "k")
+	subscribe(t, s, rc.URL, "k", CaseCreated, CaseUpdated)
+	c := newCase(t, h, "gaps")
+	rc.wait(5*time.Second, "case.created", func(rc *receiver) bool { return len(rc.count) == 1 })
+
+	ctx := context.Background()
+	var last int64
+	if err := db.QueryRowContext(ctx, "SELECT MAX(id) FROM kase_activity").Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	note := func(id int64) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, `INSERT INTO kase_activity (id, kase_id, action, note, actor, created_at)
+			VALUES (?, ?, 'note', 'n', 'test', ?)`, id, c.ID, sqldb.FormatTime(time.Now())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	note(last + 2) // last+1 is still "in flight"
+	time.Sleep(100 * time.Millisecond)
+	note(last + 1) // ... and commits late: it must still be sent
+	rc.wait(5*time.Second, "both notes", func(rc *receiver) bool { return len(rc.count) == 3 })
+
+	start := time.Now()
+	note(last + 4) // last+3 never commits
+	rc.wait(5*time.Second, "the note after a gap", func(rc *receiver) bool { return len(rc.count) == 4 })
+	if d := time.Since(start); d < cfg.GapWait {
+		t.Errorf("the note after a gap came after %v, before GapWait %v", d, cfg.GapWait)
+	}
+	rc.check()
+}
