@@ -35,7 +35,8 @@ package helpline
 // An imported case keeps its created_at (an empty one means now) and
 // status; its updated_at is the import's change stamp, not the file's,
 // so pollers that follow updated_since see the imported cases. Each gets
-// one "created" activity row noting the import.
+// one "imported" activity row. An import sends no webhooks: a receiver
+// that wants imported cases reads them with updated_since or an export.
 //
 // # Export
 //
@@ -445,7 +446,7 @@ func (h *Helpline) importBatch(ctx context.Context, batch []importRow, actor str
 		if err := insertRows(ctx, tx, "INSERT INTO kase_activity (kase_id, action, new_value, note, actor, created_at) VALUES ",
 			6, len(rows), func(i int, args []any) []any {
 				n := rows[i]
-				return append(args, n.kaseID, "created", string(n.row.c.Status), "imported", actor, n.ts)
+				return append(args, n.kaseID, "imported", string(n.row.c.Status), "", actor, n.ts)
 			}); err != nil {
 			return fmt.Errorf("record activity: %w", err)
 		}

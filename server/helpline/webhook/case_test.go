@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,4 +157,44 @@ func TestActivityGapWaited(t *testing.T) {
 		t.Errorf("the note after a gap came after %v, before GapWait %v", d, cfg.GapWait)
 	}
 	rc.check()
+}
+
+// A bulk import sends no webhooks (a receiver reads imported cases with
+// updated_since or an export); a case created after it is still sent.
+func TestImportSendsNoCaseEvents(t *testing.T) {
+	dialects(t, func(t *testing.T, db *sqldb.DB) {
+		rdb := testRedis(t)
+		h := openHelpline(t, db)
+		s, err := New(testConfig(), db, rdb, nil, testLogger(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.UseCases(h)
+		if err := s.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Shutdown)
+		rc := newReceiver(t, "whsec_import")
+		subscribe(t, s, rc.URL, rc.secret, CaseCreated, CaseUpdated)
+
+		csv := "case_number,title,description,category,priority,reporter_phone,created_at\n" +
+			"EXT-1,Imported one,,abuse,high,,2025-01-02\nEXT-2,Imported two,,neglect,low,,2025-01-03\n"
+		res, err := h.ImportCSV(context.Background(), strings.NewReader(csv), helpline.ImportOptions{})
+		if err != nil || res.Imported != 2 {
+			t.Fatalf("import: %+v, %v", res, err)
+		}
+		c := newCase(t, h, "Created after the import")
+		rc.wait(5*time.Second, "case.created", func(rc *receiver) bool { return len(rc.count) >= 1 })
+		time.Sleep(time.Second) // time for any wrongly sent import events to arrive
+		created := rc.ofType(CaseCreated)
+		var cd CaseData
+		var cc models.Case
+		if len(created) == 1 {
+			json.Unmarshal(created[0].Data, &cd)
+			json.Unmarshal(cd.Case, &cc)
+		}
+		if len(created) != 1 || cc.ID != c.ID || len(rc.ofType(CaseUpdated)) != 0 {
+			t.Fatalf("got %d case.created (first for case %q, want %q) and %d case.updated", len(created), cc.ID, c.ID, len(rc.ofType(CaseUpdated)))
+		}
+	})
 }

@@ -161,6 +161,9 @@ func (t *tailer) step(ctx context.Context) (bool, error) {
 	}
 	cases := map[int64]json.RawMessage{}
 	for _, r := range take {
+		if r.Action == "imported" { // a bulk import tells no one case by case
+			continue
+		}
 		ev, err := t.event(ctx, r, cases)
 		if err != nil {
 			return false, err
