@@ -62,6 +62,11 @@ type Classification struct {
 	Intervention string     `json:"intervention,omitempty"`
 	Confidence   float64    `json:"confidence"`
 	Evidence     []Evidence `json:"evidence"`
+	// Review asks a counsellor to look: the classifier could not place
+	// the call confidently, or a second opinion raised it. ReviewReasons
+	// say why, in sentences.
+	Review        bool     `json:"review,omitempty"`
+	ReviewReasons []string `json:"review_reasons,omitempty"`
 }
 
 // Validate reports whether c is well formed.
