@@ -25,8 +25,21 @@ import (
 //   - fresh4 (80): 0.750, 0.700, five; 0.850 and two after the distress
 //     backstop, which was designed with some of its misses in view;
 //   - fresh5 (80): 0.900, 0.762, one;
-//   - fresh6 (80): 0.825, 0.662, none.
+//   - fresh6 (80): 0.825, 0.662, none;
+//   - dev2 (30), dev2-holdout (15): written for the classes of miss the
+//     risk factors address (suicide without the word, self-harm become a
+//     medical emergency, a thank-you before a crisis, abduction in
+//     progress, harm told in passing, immediacy given as a time), with
+//     their look-alikes that are not emergencies, before the factors were
+//     written. dev2-holdout is sealed: it is scored only when named with
+//     -risk.split, never while rules are tuned.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
+
+// sealedSplits are scored only when -risk.split names them.
+var sealedSplits = map[string]bool{"dev2-holdout": true}
+
+// ungatedSplits are reported but not held to the targets.
+var ungatedSplits = map[string]bool{"dev2": true}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase struct {
@@ -138,11 +151,13 @@ func TestEvaluation(t *testing.T) {
 	c := Default()
 	all, bySplit := &scores{}, map[string]*scores{}
 	for _, tc := range cases {
-		if *evalSplit != "all" && tc.Split != *evalSplit {
+		if *evalSplit != "all" && tc.Split != *evalSplit || *evalSplit == "all" && sealedSplits[tc.Split] {
 			continue
 		}
 		got := c.ClassifyText(tc.Text)
-		all.add(tc, got)
+		if *evalSplit != "all" || !ungatedSplits[tc.Split] {
+			all.add(tc, got)
+		}
 		if bySplit[tc.Split] == nil {
 			bySplit[tc.Split] = &scores{}
 		}
