@@ -13,7 +13,7 @@ WHISPER_ENV = set -a && . "$$(scripts/whisper-runtime.sh)" && set +a
 LDFLAGS = -linkmode=external -X $(PKG)/pipeline/whisper.DefaultBackendDir=$$OPENCHS_AI_GGML_BACKENDS
 MODEL_ENV = export OPENCHS_AI_MODEL_PATH="$$(scripts/fetch-model.sh $(MODEL))"
 
-.PHONY: help build run test bench lint clean
+.PHONY: help build run test bench bench-cases lint clean
 
 help: ## list targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-6s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,10 +33,20 @@ test: ## provision everything and run all tests
 	@scripts/deps.sh test
 	@$(WHISPER_ENV) && $(MODEL_ENV) && go test -p 1 -ldflags "$(LDFLAGS)" -count=1 -timeout 40m ./...
 
-bench: ## benchmarks: engine next to whisper.cpp's C API, audio decoding next to ffmpeg
+bench: ## benchmarks: engine next to whisper.cpp's C API, audio decoding next to ffmpeg, then bench-cases
 	@scripts/deps.sh test
 	@$(WHISPER_ENV) && $(MODEL_ENV) && scripts/bench-whisper.sh
 	@scripts/bench-audio.sh
+	@$(MAKE) --no-print-directory bench-cases
+
+# The case system on SQLite and MariaDB: case creation and updated_since
+# pages at 100k cases through the API, webhook deliveries, the write-back
+# from completion to case, and a 1M-row CSV import.
+bench-cases: ## benchmarks of the helpline, its webhooks, the case write-back and CSV import
+	@scripts/deps.sh test
+	@$(WHISPER_ENV) && go test -ldflags "$(LDFLAGS)" -run XXX -bench . -benchtime 3s ./server/helpline/ ./server/helpline/webhook/
+	@$(WHISPER_ENV) && go test -ldflags "$(LDFLAGS)" -run XXX -bench CaseDelivery -benchtime 1x ./queue/
+	@$(WHISPER_ENV) && OPENCHS_AI_IMPORT_BENCH_ROWS=1000000 go test -ldflags "$(LDFLAGS)" -run TestImportRate -v -timeout 30m ./server/helpline/ | grep -E "rows/s|ok|FAIL"
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
