@@ -272,3 +272,43 @@ func TestGuideClientAgreesWithTheTestHelpline(t *testing.T) {
 		t.Errorf("helpline holds %+v", cases)
 	}
 }
+
+// TestGuidePattern1AgreesWithTheTestHelpline runs the guide's Node
+// OpenCHSIntegration (Pattern 1, axios; the command's guide script) against
+// the test helpline: the test helpline takes the guide's shape as it takes
+// ours.
+func TestGuidePattern1AgreesWithTheTestHelpline(t *testing.T) {
+	missing := func(format string, args ...any) {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf(format, args...)
+		}
+		t.Skipf(format, args...)
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		missing("node is required: %v", err)
+	}
+	cache := os.Getenv("OPENCHS_AI_CACHE")
+	if cache == "" {
+		cache = filepath.Join(os.Getenv("HOME"), ".cache", "openchs-ai")
+	}
+	modules := filepath.Join(cache, "node", "node_modules")
+	if _, err := os.Stat(filepath.Join(modules, "axios", "package.json")); err != nil {
+		missing("axios under %s (scripts/deps.sh test installs it): %v", modules, err)
+	}
+	hl := caseapitest.New(t, key)
+	cmd := exec.Command("node", "../../cmd/openchs-ai/testdata/guide/integration.js", hl.URL, key)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("guide's Node client: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Created case: TEST-000001", "Status: open high +254700123456 reporter@example.com",
+		"Updated: in_progress", "Refused: false Request failed with status code 400"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if cases := hl.Cases(); len(cases) != 1 || cases[0].ReporterEmail != "reporter@example.com" {
+		t.Errorf("helpline holds %+v", cases)
+	}
+}

@@ -223,7 +223,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) find(id string) int {
-	return slices.IndexFunc(s.cases, func(c models.Case) bool { return c.ID == id })
+	return slices.IndexFunc(s.cases, func(c models.Case) bool { return c.ID == id || c.CaseNumber == id })
 }
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {
