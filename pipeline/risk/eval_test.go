@@ -1,17 +1,11 @@
 package risk
 
 import (
-	"bufio"
-	"encoding/json"
 	"flag"
-	"fmt"
 	"maps"
 	"os"
 	"slices"
-	"strings"
 	"testing"
-
-	"github.com/openchs/openchs-ai/models"
 )
 
 // The narratives come in splits, each written before it was used; the
@@ -42,14 +36,7 @@ var sealedSplits = map[string]bool{"dev2-holdout": true}
 var ungatedSplits = map[string]bool{"dev2": true}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
-type evalCase struct {
-	ID       string          `json:"id"`
-	Split    string          `json:"split"`
-	Lang     string          `json:"lang"`
-	Priority models.Priority `json:"priority"`
-	Category string          `json:"category"`
-	Text     string          `json:"text"`
-}
+type evalCase = Labelled
 
 func loadEval(t testing.TB) []evalCase {
 	t.Helper()
@@ -58,85 +45,11 @@ func loadEval(t testing.TB) []evalCase {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var out []evalCase
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var c evalCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("eval.jsonl: %v", err)
-		}
-		if err := c.Priority.Validate(); err != nil {
-			t.Fatalf("%s: %v", c.ID, err)
-		}
-		out = append(out, c)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+	out, err := ReadLabelled(f)
+	if err != nil {
+		t.Fatalf("eval.jsonl: %v", err)
 	}
 	return out
-}
-
-// scores are the triage metrics over a set of narratives.
-type scores struct {
-	n, correct, catCorrect, catN int
-	severe, severeFound          int // labelled high or critical; of those classified high or critical
-	criticalBelowHigh            int
-	confusion                    [4][4]int // [want][got]
-	misses                       []string  // ids, never text
-}
-
-func (s *scores) add(c evalCase, got *models.Classification) {
-	w, g := c.Priority.Rank(), got.Priority.Rank()
-	s.n++
-	s.confusion[w][g]++
-	if w == g {
-		s.correct++
-	} else {
-		s.misses = append(s.misses, fmt.Sprintf("%s(%s→%s)", c.ID, c.Priority, got.Priority))
-	}
-	if w >= 2 {
-		s.severe++
-		if g >= 2 {
-			s.severeFound++
-		}
-	}
-	if w == 3 && g < 2 {
-		s.criticalBelowHigh++
-	}
-	if w > 0 {
-		s.catN++
-		if got.Category == c.Category {
-			s.catCorrect++
-		} else {
-			s.misses = append(s.misses, fmt.Sprintf("%s(category %s→%s)", c.ID, c.Category, got.Category))
-		}
-	}
-}
-
-func (s *scores) recall() float64   { return float64(s.severeFound) / float64(max(s.severe, 1)) }
-func (s *scores) accuracy() float64 { return float64(s.correct) / float64(max(s.n, 1)) }
-func (s *scores) catAcc() float64   { return float64(s.catCorrect) / float64(max(s.catN, 1)) }
-
-func (s *scores) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "n=%d  recall(high+critical)=%.3f  priority accuracy=%.3f  category accuracy(non-low)=%.3f  critical below high=%d\n",
-		s.n, s.recall(), s.accuracy(), s.catAcc(), s.criticalBelowHigh)
-	fmt.Fprintf(&b, "confusion (rows: labelled, columns: classified)\n%10s", "")
-	for _, p := range ranked {
-		fmt.Fprintf(&b, "%9s", p)
-	}
-	b.WriteByte('\n')
-	for i, p := range ranked {
-		fmt.Fprintf(&b, "%10s", p)
-		for j := range ranked {
-			fmt.Fprintf(&b, "%9d", s.confusion[i][j])
-		}
-		b.WriteByte('\n')
-	}
-	if len(s.misses) > 0 {
-		fmt.Fprintf(&b, "misses: %s\n", strings.Join(s.misses, " "))
-	}
-	return b.String()
 }
 
 // TestEvaluation scores the classifier on the labelled narratives and
@@ -149,19 +62,19 @@ func TestEvaluation(t *testing.T) {
 		t.Fatalf("evaluation set has %d narratives, want at least 60", len(cases))
 	}
 	c := Default()
-	all, bySplit := &scores{}, map[string]*scores{}
+	all, bySplit := &Scores{}, map[string]*Scores{}
 	for _, tc := range cases {
 		if *evalSplit != "all" && tc.Split != *evalSplit || *evalSplit == "all" && sealedSplits[tc.Split] {
 			continue
 		}
 		got := c.ClassifyText(tc.Text)
 		if *evalSplit != "all" || !ungatedSplits[tc.Split] {
-			all.add(tc, got)
+			all.Add(tc, got)
 		}
 		if bySplit[tc.Split] == nil {
-			bySplit[tc.Split] = &scores{}
+			bySplit[tc.Split] = &Scores{}
 		}
-		bySplit[tc.Split].add(tc, got)
+		bySplit[tc.Split].Add(tc, got)
 	}
 	t.Logf("split %s:\n%s", *evalSplit, all)
 	if *evalSplit == "all" {
@@ -169,13 +82,13 @@ func TestEvaluation(t *testing.T) {
 			t.Logf("split %s:\n%s", name, bySplit[name])
 		}
 	}
-	if r := all.recall(); r < 0.95 {
+	if r := all.Recall(); r < 0.95 {
 		t.Errorf("recall of high+critical = %.3f, want >= 0.95", r)
 	}
-	if a := all.accuracy(); a < 0.80 {
+	if a := all.Accuracy(); a < 0.80 {
 		t.Errorf("priority accuracy = %.3f, want >= 0.80", a)
 	}
-	if all.criticalBelowHigh > 0 {
-		t.Errorf("%d critical narratives classified below high", all.criticalBelowHigh)
+	if all.CriticalBelowHigh > 0 {
+		t.Errorf("%d critical narratives classified below high", all.CriticalBelowHigh)
 	}
 }
