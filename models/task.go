@@ -116,9 +116,12 @@ type Task struct {
 	StartedAt  *time.Time `json:"started_at,omitempty"`
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
 	// Attempt counts the times a worker started the task.
-	Attempt int        `json:"attempt,omitempty"`
-	Result  *Result    `json:"result,omitempty"`
-	Error   *ErrorInfo `json:"error,omitempty"`
+	Attempt int `json:"attempt,omitempty"`
+	// Owner is the id of the API key that submitted the task (a hash
+	// prefix, never the key).
+	Owner  string     `json:"owner,omitempty"`
+	Result *Result    `json:"result,omitempty"`
+	Error  *ErrorInfo `json:"error,omitempty"`
 }
 
 // Validate reports whether t is internally consistent.

@@ -29,6 +29,9 @@ type Submission struct {
 	// Duration of the audio when the caller knows it; it sizes the task's
 	// deadline.
 	Duration time.Duration
+	// Owner identifies who submitted the task (the API key's id). An
+	// idempotency key is scoped to its owner.
+	Owner string
 }
 
 // payload is the asynq task payload. The audio itself waits in Redis under
@@ -93,7 +96,7 @@ func (c *Client) Submit(ctx context.Context, s Submission) (task *models.Task, e
 	fp := fingerprint(s)
 	var idemKey string
 	if s.IdempotencyKey != "" {
-		sum := sha256.Sum256([]byte(s.IdempotencyKey))
+		sum := sha256.Sum256([]byte(s.Owner + "\x00" + s.IdempotencyKey))
 		idemKey = c.keys.idem(hex.EncodeToString(sum[:]))
 		if t, err := c.idempotent(ctx, idemKey, fp); err == nil || !errors.Is(err, ErrNotFound) {
 			return t, t != nil, err
@@ -129,7 +132,7 @@ func (c *Client) Submit(ctx context.Context, s Submission) (task *models.Task, e
 	pipe := c.rdb.TxPipeline()
 	pipe.Set(ctx, c.keys.audio(id), s.Audio, c.cfg.AudioTTL)
 	pipe.HSet(ctx, c.keys.task(id), fStatus, string(models.StatusQueued), fStage, string(models.StageQueued),
-		fProgress, 0, fQueue, qname, fCreated, created, fDuration, s.Duration.Milliseconds())
+		fProgress, 0, fQueue, qname, fCreated, created, fDuration, s.Duration.Milliseconds(), fOwner, s.Owner)
 	pipe.PExpire(ctx, c.keys.task(id), c.cfg.ResultTTL)
 	if _, err := pipe.Exec(ctx); err != nil {
 		c.forget(ctx, id, idemKey)

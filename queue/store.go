@@ -222,6 +222,7 @@ const (
 	fError    = "error"
 	fResult   = "result"
 	fDuration = "duration_ms"
+	fOwner    = "owner"
 	// The case write-back: its CaseRef as JSON, its state alone (for the
 	// publish script's guard), the case body to send, its priority (which
 	// delivery queue) and the time from completion to the case.
@@ -241,7 +242,7 @@ func (s *store) task(ctx context.Context, id string) (*models.Task, error) {
 	if len(m) == 0 || m[fStatus] == "" {
 		return nil, ErrNotFound
 	}
-	t := &models.Task{TaskID: id, Status: models.TaskStatus(m[fStatus]), Stage: models.Stage(m[fStage]), Queue: m[fQueue]}
+	t := &models.Task{TaskID: id, Status: models.TaskStatus(m[fStatus]), Stage: models.Stage(m[fStage]), Queue: m[fQueue], Owner: m[fOwner]}
 	t.Progress, _ = strconv.Atoi(m[fProgress])
 	t.Attempt, _ = strconv.Atoi(m[fAttempt])
 	t.CreatedAt = parseTime(m[fCreated])

@@ -1,50 +1,84 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
 	"strings"
+
+	"github.com/openchs/openchs-ai/models"
 )
 
 func hashKey(k string) [32]byte { return sha256.Sum256([]byte(k)) }
 
+// storedKey is a configured key, kept as its hash.
+type storedKey struct {
+	hash [32]byte
+	key  Key
+}
+
+type principalKey struct{}
+
+// principal is the key a request was let in with; with authentication off,
+// a key with every scope.
+func principal(r *http.Request) Key {
+	k, _ := r.Context().Value(principalKey{}).(Key)
+	return k
+}
+
 // authenticate lets a request through when it carries a configured API key
 // in X-API-Key or as an Authorization bearer token (and, for WebSocket
 // upgrades, whose browsers cannot set headers, in the api_key query
-// parameter). Keys are compared in constant time. Without configured keys
-// every request passes.
-func (s *Server) authenticate(next http.HandlerFunc) http.HandlerFunc {
+// parameter) whose scopes include scope ("" takes any key). Keys are
+// compared in constant time. The key is put in the request's context for
+// the handlers' ownership checks.
+func (s *Server) authenticate(next http.HandlerFunc, scope Scope) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if len(s.keys) == 0 {
-			next(w, r)
+		if s.cfg.NoAuth {
+			next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, Key{Scopes: []Scope{ScopeAdmin}})))
 			return
 		}
-		key := r.Header.Get("X-API-Key")
-		if key == "" {
+		secret := r.Header.Get("X-API-Key")
+		if secret == "" {
 			if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "bearer ") {
-				key = strings.TrimSpace(a[7:])
+				secret = strings.TrimSpace(a[7:])
 			}
 		}
-		if key == "" && r.URL.Path == "/ws" {
-			key = r.URL.Query().Get("api_key")
+		if secret == "" && r.URL.Path == "/ws" {
+			secret = r.URL.Query().Get("api_key")
 		}
-		if key == "" {
+		if secret == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="openchs-ai"`)
 			writeError(w, http.StatusUnauthorized, "missing_api_key",
 				"An API key is required: send it in the X-API-Key header.", nil)
 			return
 		}
-		h := hashKey(key)
-		ok := 0
-		for _, k := range s.keys {
-			ok |= subtle.ConstantTimeCompare(h[:], k[:])
+		h := hashKey(secret)
+		found := -1
+		for i, k := range s.keys {
+			if subtle.ConstantTimeCompare(h[:], k.hash[:]) == 1 {
+				found = i
+			}
 		}
-		if ok != 1 {
+		if found < 0 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="openchs-ai", error="invalid_token"`)
 			writeError(w, http.StatusUnauthorized, "invalid_api_key", "The API key is not valid.", nil)
 			return
 		}
-		next(w, r)
+		key := s.keys[found].key
+		if scope != "" && !key.Has(scope) {
+			writeError(w, http.StatusForbidden, "forbidden",
+				"This API key may not do this: it lacks the scope "+string(scope)+".", map[string]any{"scope": scope})
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, key)))
 	}
+}
+
+// mayRead reports whether the request's key may see task t: its own task
+// with read-own, any task with read-all.
+func mayRead(r *http.Request, t *models.Task) bool {
+	k := principal(r)
+	return k.Has(ScopeReadAll) || (k.Has(ScopeReadOwn) && t.Owner != "" && t.Owner == k.ID())
 }

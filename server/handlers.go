@@ -36,6 +36,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, urgent bool) (*m
 		return nil, nil, false
 	}
 	u.sub.Urgent = u.sub.Urgent || (urgent && !u.background)
+	u.sub.Owner = principal(r).ID()
 	t, existing, err := s.tasks.Submit(r.Context(), u.sub)
 	if err != nil {
 		s.writeErr(w, r, err)
@@ -91,19 +92,34 @@ func (s *Server) handleProcess(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// handleTask is GET /audio/task/{id}.
-func (s *Server) handleTask(w http.ResponseWriter, r *http.Request) {
-	t, err := s.tasks.Task(r.Context(), r.PathValue("id"))
+// readableTask returns task id when the request's key may see it; it
+// answers 404 (as for an unknown id: a key learns nothing of others'
+// tasks) or the store's error otherwise.
+func (s *Server) readableTask(w http.ResponseWriter, r *http.Request, id string) (*models.Task, bool) {
+	t, err := s.tasks.Task(r.Context(), id)
+	if err == nil && !mayRead(r, t) {
+		err = queue.ErrNotFound
+	}
 	if err != nil {
 		s.writeErr(w, r, err)
-		return
+		return nil, false
 	}
-	writeJSON(w, http.StatusOK, t)
+	return t, true
+}
+
+// handleTask is GET /audio/task/{id}.
+func (s *Server) handleTask(w http.ResponseWriter, r *http.Request) {
+	if t, ok := s.readableTask(w, r, r.PathValue("id")); ok {
+		writeJSON(w, http.StatusOK, t)
+	}
 }
 
 // handleCancel is DELETE /audio/task/{id}.
 func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if _, ok := s.readableTask(w, r, id); !ok {
+		return
+	}
 	t, err := s.tasks.Cancel(r.Context(), id)
 	if err != nil {
 		if t != nil && t.Status.Terminal() {
@@ -132,6 +148,9 @@ func finishedVerb(s models.TaskStatus) string {
 // handleRedriveCase is POST /audio/task/{id}/case: write a task's case
 // again after its write-back failed.
 func (s *Server) handleRedriveCase(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.readableTask(w, r, r.PathValue("id")); !ok {
+		return
+	}
 	t, err := s.tasks.RedriveCase(r.Context(), r.PathValue("id"))
 	if errors.Is(err, queue.ErrCaseState) {
 		var state any = "none"

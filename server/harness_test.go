@@ -100,8 +100,8 @@ type stackConfig struct {
 // httptest server.
 func newStack(t testing.TB, rdb redis.UniversalClient, sc stackConfig) *stack {
 	t.Helper()
-	if sc.server.APIKeys == nil {
-		sc.server.APIKeys = []string{testKey}
+	if sc.server.Keys == nil && !sc.server.NoAuth {
+		sc.server.Keys = []server.Key{server.FullAccess(testKey)}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	c, err := queue.NewClient(rdb, sc.queue)

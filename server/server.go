@@ -45,10 +45,11 @@ var (
 
 // Config tunes the HTTP API. The zero value of a field means its default.
 type Config struct {
-	// APIKeys are the keys a request may present. Empty means no
-	// authentication at all: the caller (cmd) decides whether that is
-	// allowed.
-	APIKeys []string
+	// Keys are the API keys a request may present, with their scopes.
+	Keys []Key
+	// NoAuth turns authentication off: every request may do everything.
+	// Without it, a Config with no keys is refused.
+	NoAuth bool
 	// MaxUploadBytes bounds an upload; default 100 MiB.
 	MaxUploadBytes int64
 	// MaxDuration bounds a recording's length; default 2h.
@@ -98,8 +99,11 @@ func (c Config) Validate() error {
 	if c.MaxDuration < time.Second {
 		errs = append(errs, fmt.Errorf("max duration %v is under a second", c.MaxDuration))
 	}
-	for _, k := range c.APIKeys {
-		if len(k) < 16 {
+	if len(c.Keys) == 0 && !c.NoAuth {
+		errs = append(errs, errors.New("no API keys: give at least one, or turn authentication off explicitly"))
+	}
+	for _, k := range c.Keys {
+		if len(k.Secret) < 16 {
 			errs = append(errs, errors.New("an API key is shorter than 16 characters"))
 			break
 		}
@@ -116,7 +120,7 @@ type Server struct {
 	ready   []func(context.Context) error
 	log     *slog.Logger
 	probes  chan struct{}
-	keys    [][32]byte
+	keys    []storedKey
 	mux     *http.ServeMux
 	routes  []route
 	mounts  []mount
@@ -144,9 +148,9 @@ func WithReadiness(check func(context.Context) error) Option {
 }
 
 // WithMount serves the API that build returns under prefix (a pattern such
-// as "/helpline/api/"). build receives the server's API-key check, to guard
-// the routes that need it; requests are logged and counted like the
-// server's own.
+// as "/helpline/api/"). build receives the server's API-key check (keys with
+// the cases scope), to guard the routes that need it; requests are logged
+// and counted like the server's own.
 func WithMount(prefix string, build func(auth func(http.Handler) http.Handler) http.Handler) Option {
 	return func(s *Server) { s.mounts = append(s.mounts, mount{prefix, build}) }
 }
@@ -165,32 +169,34 @@ func New(cfg Config, tasks Tasks, events Events, opts ...Option) (*Server, error
 		o(s)
 	}
 	s.probes = make(chan struct{}, cfg.ProbeConcurrency)
-	for _, k := range cfg.APIKeys {
-		s.keys = append(s.keys, hashKey(k))
+	for _, k := range cfg.Keys {
+		s.keys = append(s.keys, storedKey{hashKey(k.Secret), k})
 	}
+	// The task routes take read-own or read-all: the handlers check that a
+	// read-own key's task is its own.
 	s.routes = []route{
-		{"POST", "/audio/process", true, s.handleProcess},
-		{"POST", "/audio/process-stream", true, s.handleProcessStream},
-		{"GET", "/audio/task/{id}", true, s.handleTask},
-		{"DELETE", "/audio/task/{id}", true, s.handleCancel},
-		{"GET", "/audio/task/{id}/events", true, s.handleEvents},
-		{"POST", "/audio/task/{id}/case", true, s.handleRedriveCase},
-		{"GET", "/audio/queue", true, s.handleQueue},
-		{"GET", "/ws", true, s.handleWS},
-		{"GET", "/health", false, s.handleHealth},
-		{"GET", "/ready", true, s.handleReady},
-		{"GET", "/openapi.json", true, s.handleOpenAPI},
-		{"GET", "/metrics", true, s.handleMetrics},
+		{"POST", "/audio/process", true, ScopeSubmit, s.handleProcess},
+		{"POST", "/audio/process-stream", true, ScopeSubmit, s.handleProcessStream},
+		{"GET", "/audio/task/{id}", true, "", s.handleTask},
+		{"DELETE", "/audio/task/{id}", true, "", s.handleCancel},
+		{"GET", "/audio/task/{id}/events", true, "", s.handleEvents},
+		{"POST", "/audio/task/{id}/case", true, "", s.handleRedriveCase},
+		{"GET", "/audio/queue", true, ScopeMetrics, s.handleQueue},
+		{"GET", "/ws", true, "", s.handleWS},
+		{"GET", "/health", false, "", s.handleHealth},
+		{"GET", "/ready", true, "", s.handleReady},
+		{"GET", "/openapi.json", true, "", s.handleOpenAPI},
+		{"GET", "/metrics", true, ScopeMetrics, s.handleMetrics},
 	}
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes {
 		h := rt.handler
 		if rt.auth {
-			h = s.authenticate(h)
+			h = s.authenticate(h, rt.scope)
 		}
 		s.mux.HandleFunc(rt.method+" "+rt.path, h)
 	}
-	auth := func(h http.Handler) http.Handler { return s.authenticate(h.ServeHTTP) }
+	auth := func(h http.Handler) http.Handler { return s.authenticate(h.ServeHTTP, ScopeCases) }
 	for _, m := range s.mounts {
 		s.mux.Handle(m.prefix, m.build(auth))
 	}
@@ -201,6 +207,7 @@ func New(cfg Config, tasks Tasks, events Events, opts ...Option) (*Server, error
 type route struct {
 	method, path string
 	auth         bool
+	scope        Scope // "" for any valid key
 	handler      http.HandlerFunc
 }
 

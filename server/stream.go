@@ -34,8 +34,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		after = n
 	}
-	if _, err := s.tasks.Task(r.Context(), id); err != nil {
-		s.writeErr(w, r, err)
+	if _, ok := s.readableTask(w, r, id); !ok {
 		return
 	}
 	s.streamNDJSON(w, r, id, after)

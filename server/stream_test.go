@@ -144,7 +144,7 @@ func TestReadyWithoutRedis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{}, c, queue.NewHub(rdb, queue.Config{}, nil))
+	srv, err := server.New(server.Config{NoAuth: true}, c, queue.NewHub(rdb, queue.Config{}, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

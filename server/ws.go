@@ -54,10 +54,19 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		}
 		switch {
 		case req.Subscribe == "*":
+			if !principal(r).Has(ScopeReadAll) {
+				c.push(wsError{Error: models.ErrorInfo{Code: "forbidden",
+					Message: "Following every task needs a key with the read-all scope."}, TaskID: "*"})
+				continue
+			}
 			c.subscribe(ctx, "*", s.events.SubscribeAll)
 		case req.Subscribe != "":
 			id := req.Subscribe
-			if _, err := s.tasks.Task(ctx, id); err != nil {
+			t, err := s.tasks.Task(ctx, id)
+			if err == nil && !mayRead(r, t) {
+				err = queue.ErrNotFound
+			}
+			if err != nil {
 				info := models.ErrorInfo{Code: "unavailable", Message: "The task store is unavailable."}
 				if errors.Is(err, queue.ErrNotFound) {
 					info = models.ErrorInfo{Code: "task_not_found", Message: "No task with this id."}

@@ -141,6 +141,11 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 	if err := c.cases.validate(); err != nil {
 		return nil, err
 	}
+	if v := strings.TrimSpace(c.apiKeys); api && v != "" && v != "none" {
+		if _, err := server.ParseKeys(v); err != nil {
+			return nil, usageError{fmt.Sprintf("--api-keys: %v (use KEY or KEY:scope+scope entries, or none to turn authentication off)", err)}
+		}
+	}
 	if c.queue.MaxRetry == 0 {
 		c.queue.MaxRetry = -1 // the queue's "never"
 	}
@@ -167,35 +172,31 @@ func newLogger(c *serviceConfig, w io.Writer) (*slog.Logger, error) {
 	return nil, usageError{fmt.Sprintf("--log-format %q: use text or json", c.logFormat)}
 }
 
-// firstKey is the key this process uses to call its own API: "" when
-// authentication is off.
-func firstKey(keys []string) string {
-	if len(keys) == 0 {
-		return ""
-	}
-	return keys[0]
-}
-
-// apiKeys turns --api-keys into the server's key list: "none" means open,
-// empty means one generated key, printed to out.
-func apiKeys(v string, out io.Writer, log *slog.Logger) []string {
+// apiKeys turns --api-keys into the server's keys: "none" turns
+// authentication off (noAuth), empty means one generated key with every
+// scope, printed to out; otherwise KEY or KEY:scope+scope entries, of which
+// there must be at least one.
+func apiKeys(v string, out io.Writer, log *slog.Logger) (keys []server.Key, noAuth bool, err error) {
 	switch strings.TrimSpace(v) {
 	case "none":
 		log.Warn("AUTHENTICATION DISABLED (--api-keys=none): anyone who reaches this address can upload recordings and read transcripts")
-		return nil
+		return nil, true, nil
 	case "":
-		var b [24]byte
-		_, _ = rand.Read(b[:])
-		key := hex.EncodeToString(b[:])
+		key := randomKey()
 		fmt.Fprintf(out, "API key: %s\n", key)
 		log.Info("no API keys configured: generated one for this run and printed it on standard output")
-		return []string{key}
+		return []server.Key{server.FullAccess(key)}, false, nil
 	}
-	var keys []string
-	for _, k := range strings.Split(v, ",") {
-		if k = strings.TrimSpace(k); k != "" {
-			keys = append(keys, k)
-		}
+	keys, err = server.ParseKeys(v)
+	if err != nil {
+		return nil, false, usageError{fmt.Sprintf("--api-keys: %v (use KEY or KEY:scope+scope entries, or none to turn authentication off)", err)}
 	}
-	return keys
+	return keys, false, nil
+}
+
+// randomKey is a new API key: 48 hex digits.
+func randomKey() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

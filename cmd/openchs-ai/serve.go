@@ -186,7 +186,16 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 	if err := hub.Start(streams); err != nil {
 		return err
 	}
-	c.server.APIKeys = apiKeys(c.apiKeys, e.stdout, log)
+	if c.server.Keys, c.server.NoAuth, err = apiKeys(c.apiKeys, e.stdout, log); err != nil {
+		return err
+	}
+	// The write-back reaches this process's own helpline with a key of
+	// its own, made for this run and never shown.
+	selfKey := ""
+	if !c.server.NoAuth {
+		selfKey = randomKey()
+		c.server.Keys = append(c.server.Keys, server.Key{Secret: selfKey, Scopes: []server.Scope{server.ScopeCases}})
+	}
 	opts := []server.Option{server.WithLogger(log), server.WithDecoder(dec)}
 	hlOpts, closeHelpline, err := openHelpline(ctx, &c.cases, rdb, client, log)
 	if err != nil {
@@ -216,11 +225,11 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	if err := startDelivering(selfAddr(ln), firstKey(c.server.APIKeys)); err != nil {
+	if err := startDelivering(selfAddr(ln), selfKey); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "openchs-ai %s listening on http://%s\n", name, ln.Addr())
-	log.Info("listening", "addr", ln.Addr().String(), "auth", len(c.server.APIKeys) > 0)
+	log.Info("listening", "addr", ln.Addr().String(), "auth", !c.server.NoAuth)
 
 	select {
 	case err := <-served:

@@ -400,6 +400,19 @@ func TestAPIWithoutKeysRefusesToStart(t *testing.T) {
 	}
 }
 
+// A key list that parses to no key (two unset variables joined by a comma)
+// is a mistake, not "no authentication": serve and api refuse to start.
+func TestEmptyKeyListRefusesToStart(t *testing.T) {
+	for _, cmd := range []string{"api", "serve"} {
+		for _, keys := range []string{",", " , ", "short-key", "0123456789abcdef:everything"} {
+			r := runBin(t, nil, cmd, "--redis=redis://127.0.0.1:6379/13", "--api-keys="+keys)
+			if r.code != 2 || !strings.Contains(r.stderr, "--api-keys") {
+				t.Errorf("%s --api-keys=%q: exit %d, stderr %q; want 2 and a sentence about --api-keys", cmd, keys, r.code, r.stderr)
+			}
+		}
+	}
+}
+
 // A worker killed outright (power cut, out-of-memory kill) loses nothing
 // it had accepted: once its lease on the task has expired, which takes one
 // to two and a half minutes, another worker runs the task from the start.
