@@ -67,6 +67,27 @@ type Classification struct {
 	// say why, in sentences.
 	Review        bool     `json:"review,omitempty"`
 	ReviewReasons []string `json:"review_reasons,omitempty"`
+	// Factors are the risk factors assessed in the call, as a counsellor's
+	// protocol names them (for suicide: ideation, method, means, intent,
+	// plan, preparatory behaviour, timeline, place of danger, injury now,
+	// protective factors), each with the span it was found in.
+	Factors []RiskFactor `json:"factors,omitempty"`
+}
+
+// RiskFactor is one risk factor found in a call: its harm domain
+// ("suicide", "violence", "exploitation"), the factor, and the span of
+// the input that showed it.
+type RiskFactor struct {
+	Domain string `json:"domain"`
+	Factor string `json:"factor"`
+	Text   string `json:"text"`
+	// Start and End locate the span in the audio, as for Evidence.
+	Start Seconds `json:"start"`
+	End   Seconds `json:"end"`
+	// Subject is whom the factor concerns: "caller" or "other".
+	Subject string `json:"subject,omitempty"`
+	// Time is "past", "ongoing" or "imminent".
+	Time string `json:"time,omitempty"`
 }
 
 // Validate reports whether c is well formed.

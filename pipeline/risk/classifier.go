@@ -51,6 +51,7 @@ const (
 	ownerRule ownerKind = iota
 	ownerCue
 	ownerExcept
+	ownerFactor
 )
 
 type owner struct {
@@ -155,6 +156,9 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 		if cat.ID == distressCategory {
 			c.distressCat = i
 		}
+	}
+	for i, f := range lex.Factors {
+		addAll(f.Patterns, owner{ownerFactor, i}, "factor "+f.Domain+"."+f.Factor)
 	}
 	for ci, cat := range lex.Categories {
 		for _, r := range cat.Rules {
@@ -317,6 +321,7 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 	ci := cueIndex{matches: make([][]match, len(c.cueInfo))}
 	bridge := make([]bool, len(d.toks))
 	var hits []match
+	fm := make([][]match, len(c.lex.Factors))
 	excepts := map[int][]match{}
 	for _, m := range all {
 		o := c.owners[m.pat.owner]
@@ -325,6 +330,8 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 			hits = append(hits, m)
 		case ownerExcept:
 			excepts[o.idx] = append(excepts[o.idx], m)
+		case ownerFactor:
+			fm[o.idx] = append(fm[o.idx], m)
 		case ownerCue:
 			ci.matches[o.idx] = append(ci.matches[o.idx], m)
 			if o.idx == c.builtin.bridge {
@@ -393,7 +400,11 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 	for i := range findings {
 		c.applyCues(&findings[i], d, &ci, bridge)
 	}
-	return c.decide(findings, d, &ci, source)
+	fh := c.scanFactors(fm, d, &ci, bridge)
+	reasons := c.raiseFindings(findings, fh, d, &ci)
+	out := c.decide(findings, d, &ci, source)
+	c.overlay(out, findings, fh, d, &ci, source, reasons)
+	return out
 }
 
 // needsHold reports whether every need of r holds around h.
@@ -525,7 +536,7 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 	ignores := f.rule.ignore
 	_, ongoing := c.cueNear(b.ongoing, h, d, ci)
 	if !ongoing && !ignores[b.resolved] {
-		if m, ok := c.cueNear(b.resolved, h, d, ci); ok {
+		if m, ok := c.resolvedBy(h, d, ci); ok {
 			suppress("resolved", m)
 			return
 		}
@@ -536,6 +547,12 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 	}
 	f.level = f.rule.Priority.Rank()
 	if m, ok := c.cueNear(b.past, h, d, ci); ok && !ongoing && !ignores[b.past] && f.level >= models.PriorityHigh.Rank() {
+		// Someone else's long-past story, told by the caller, is no
+		// report: the harm is over and the child is not the caller's.
+		if !callerSubject(h, d) && !c.nearHas(b.immediacy, h, d, ci) {
+			suppress("past", m)
+			return
+		}
 		f.level--
 		f.cues = append(f.cues, cueUse{m, "past"})
 	}
@@ -551,6 +568,24 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 			f.cues = append(f.cues, cueUse{m, c.cueInfo[k].name})
 		}
 	}
+}
+
+// resolvedBy returns the resolved cue that closes h: one in its sentence,
+// or in the sentence next to it when it comes after h. A resolution told
+// before a new sentence ("that is all sorted now. But I have the pills")
+// closes the earlier event, not the one told after it.
+func (c *Classifier) resolvedBy(h match, d *doc, ci *cueIndex) (match, bool) {
+	s := d.toks[h.start].sent
+	for _, m := range ci.matches[c.builtin.resolved] {
+		if m.start < h.end && h.start < m.end {
+			continue
+		}
+		ms := d.toks[m.start].sent
+		if ms == s || ms == s+1 {
+			return m, true
+		}
+	}
+	return match{}, false
 }
 
 // followedUp returns the follow-up cue that closes h: one that comes

@@ -153,7 +153,9 @@ func TestClassifyText(t *testing.T) {
 		// Suicide: rat poison, calling to say goodbye, a child cutting herself
 		// who asks nothing (a filler "where do I start" is no question).
 		{"sw bought rat poison", "Leo nimenunua dawa ya panya, nitaikunywa usiku wote wakishalala.", "critical", "suicide_self_harm"},
-		{"en called to say goodbye", "I only called to say goodbye to you all, I have the pills here.", "high", "suicide_self_harm"},
+		// A goodbye with the means at hand is preparatory behaviour with
+		// access to means: critical.
+		{"en called to say goodbye", "I only called to say goodbye to you all, I have the pills here.", "critical", "suicide_self_harm"},
 		{"sw reflexive first person is no topic", "Nasikia huzuni sana, najikata mkono kila siku, sijui nianzie wapi.", "high", "suicide_self_harm"},
 		{"en not going to hurt myself", "I'm not going to hurt myself, I promise, I was joking.", "low", ""},
 		// Sextortion and coaxing a child to send pictures.

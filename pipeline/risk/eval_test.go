@@ -33,7 +33,7 @@ var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see
 var sealedSplits = map[string]bool{"dev2-holdout": true}
 
 // ungatedSplits are reported but not held to the targets.
-var ungatedSplits = map[string]bool{"dev2": true}
+var ungatedSplits = map[string]bool{}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase = Labelled

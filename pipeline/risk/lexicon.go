@@ -41,6 +41,18 @@ type Lexicon struct {
 	Interventions map[models.Priority]string `json:"interventions"`
 	Categories    []Category                 `json:"categories"`
 	Cues          []CueList                  `json:"cues"`
+	// Factors are the vocabularies of the risk factors a counsellor's
+	// protocol assesses; see factors.go for how they set a priority.
+	Factors []FactorList `json:"factors,omitempty"`
+}
+
+// FactorList is the vocabulary of one risk factor of one harm domain. A
+// lexicon may give several lists for one factor; their patterns add up.
+type FactorList struct {
+	Domain      string `json:"domain"`
+	Factor      string `json:"factor"`
+	Description string `json:"description,omitempty"`
+	Patterns
 }
 
 // Category is one case category of the taxonomy.
@@ -168,6 +180,14 @@ func (l *Lexicon) Validate() error {
 	for _, name := range requiredCues {
 		if !cues[name] {
 			errs = append(errs, fmt.Errorf("cue list %q is missing", name))
+		}
+	}
+	for i, f := range l.Factors {
+		if !knownFactor(f.Domain, f.Factor) {
+			errs = append(errs, fmt.Errorf("factor list %d: %s.%s is not a known factor (see factors.go)", i, f.Domain, f.Factor))
+		}
+		if len(f.English)+len(f.Swahili) == 0 {
+			errs = append(errs, fmt.Errorf("factor list %s.%s has no patterns", f.Domain, f.Factor))
 		}
 	}
 	if l.FallbackCategory == "" {
