@@ -111,14 +111,27 @@ var firstPersonWords = map[string]bool{
 	"mimi": true, "yangu": true, "wangu": true, "zangu": true, "langu": true, "kwangu": true, "changu": true, "vyangu": true,
 }
 
+// subordinators open a clause of reported or embedded speech: "my aunt
+// told me THAT her father used to beat her" is about the aunt.
+var subordinators = map[string]bool{"that": true, "when": true, "where": true, "who": true, "kwamba": true, "kuwa": true, "ambaye": true}
+
 // callerSubject reports whether the caller is the subject or object of the
-// clause around m.
+// clause around m, up to a subordinator on either side.
 func callerSubject(m match, d *doc) bool {
 	if m.firstPers {
 		return true
 	}
 	cl := d.toks[m.start].clause
-	for t := max(0, m.start-8); t < min(len(d.toks), m.end+4); t++ {
+	from, to := m.start, min(len(d.toks), m.end+4)
+	for from > 0 && from > m.start-8 && d.toks[from-1].clause == cl && !subordinators[d.toks[from-1].norm] {
+		from--
+	}
+	for t := m.end; t < to; t++ {
+		if subordinators[d.toks[t].norm] {
+			to = t
+		}
+	}
+	for t := from; t < to; t++ {
 		if d.toks[t].clause != cl {
 			continue
 		}
@@ -149,7 +162,9 @@ func (c *Classifier) scanFactors(fm [][]match, d *doc, ci *cueIndex, bridge []bo
 				h.aside = "negation"
 			} else if _, ok := c.cueNear(b.hypothetical, m, d, ci); ok {
 				h.aside = "hypothetical"
-			} else if _, ok := c.cueNear(b.media, m, d, ci); ok {
+			} else if u, ok := c.cueNear(b.media, m, d, ci); ok && (h.subject != "caller" || d.toks[u.start].clause == d.toks[m.start].clause) {
+				// The caller's own act is no story, unless the
+				// story is told in the same clause.
 				h.aside = "media"
 			} else if info, ok := c.cueNear(b.information, m, d, ci); ok && h.subject != "caller" && !c.victimNamed(m, info, d, ci) {
 				h.aside = "information"
@@ -284,6 +299,18 @@ func liveNear(hits []factorHit, d *doc, t int, names ...string) []factorHit {
 // or injury is near it. It returns the review reasons.
 func (c *Classifier) raiseFindings(findings []finding, hits []factorHit, d *doc, ci *cueIndex) []string {
 	var reasons []string
+	// An ordinary departure (a move, a new school) explains a goodbye that
+	// a suicide rule read, when nothing else points to danger.
+	if hasLive(hits, "departure") {
+		if !hasLive(hits, "means", "place", "injury_now", "method", "intent", "timeline", "calm") {
+			for i := range findings {
+				f := &findings[i]
+				if f.level >= 0 && domainOf[c.lex.Categories[f.rule.cat].ID] == "suicide" && overlapsAny(f.m, liveMatches(hits, "preparatory")) {
+					f.level, f.suppressed = -1, "departure"
+				}
+			}
+		}
+	}
 	for i := range findings {
 		f := &findings[i]
 		dom := domainOf[c.lex.Categories[f.rule.cat].ID]
@@ -498,4 +525,25 @@ func (c *Classifier) nearHas(k int, m match, d *doc, ci *cueIndex) bool {
 		}
 	}
 	return false
+}
+
+// hasLive reports whether a live hit of one of the names was found.
+func hasLive(hits []factorHit, names ...string) bool {
+	for _, h := range hits {
+		if h.aside == "" && slices.Contains(names, h.name) {
+			return true
+		}
+	}
+	return false
+}
+
+// liveMatches returns the matches of the live hits of a factor.
+func liveMatches(hits []factorHit, name string) []match {
+	var out []match
+	for _, h := range hits {
+		if h.aside == "" && h.name == name {
+			out = append(out, h.m)
+		}
+	}
+	return out
 }

@@ -1,0 +1,94 @@
+package risk
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/openchs/openchs-ai/models"
+)
+
+// rulesAndFactors is the classifier of the embedded lexicon without any
+// second opinion: these tests hold the rules and factors to account.
+var rulesAndFactors = sync.OnceValue(func() *Classifier {
+	c, err := NewWithLexicon(DefaultLexicon())
+	if err != nil {
+		panic(err)
+	}
+	return c
+})
+
+type priorityCase struct {
+	name string
+	text string
+	want models.Priority
+	// alsoOK is a second acceptable priority, for calls a counsellor
+	// could place at either of two levels.
+	alsoOK models.Priority
+}
+
+func checkPriorities(t *testing.T, cases []priorityCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := rulesAndFactors().ClassifyText(tc.text)
+			if got.Priority != tc.want && (tc.alsoOK == "" || got.Priority != tc.alsoOK) {
+				var rules []string
+				for _, e := range got.Evidence {
+					rules = append(rules, e.Rule)
+				}
+				t.Errorf("got %s/%s (evidence %v), want %s", got.Priority, got.Category, rules, tc.want)
+			}
+		})
+	}
+}
+
+// TestScope checks that each finding is read in its own clause and event:
+// a thank-you or a resolution closes only what it refers to; hypothetical,
+// media and negated talk is no report; someone else's harm now is a
+// report, their long-past story is not.
+func TestScope(t *testing.T) {
+	checkPriorities(t, []priorityCase{
+		{name: "en thanks before a plan stays critical",
+			text: "Thank you so much for what you did for us in January, everything is fine at home now. I am calling because I have a rope under my bed and I have decided to use it tonight.",
+			want: models.PriorityCritical},
+		{name: "sw thanks before a plan stays critical",
+			text: "Asanteni kwa kunisaidia mwaka uliopita, tatizo limeisha. Lakini sasa nimeficha vidonge chumbani na nimeamua kuvimeza vyote usiku huu.",
+			want: models.PriorityCritical},
+		{name: "en past harm now resolved",
+			text: "My stepmother used to beat me years ago but she apologised and we are okay now. I wanted to ask about school trips.",
+			want: models.PriorityLow},
+		{name: "sw past harm now resolved",
+			text: "Mjomba alinipiga zamani lakini alikamatwa na sasa niko salama. Nataka kujua kuhusu bweni.",
+			want: models.PriorityLow},
+		{name: "en hypothetical",
+			text: "If a girl ever gave away all her things and said goodbye, what should her friends do?",
+			want: models.PriorityLow},
+		{name: "sw hypothetical",
+			text: "Kama mtu angesimama juu ya daraja akitaka kuruka, tungemsaidiaje?",
+			want: models.PriorityLow},
+		{name: "en media story",
+			text: "I saw a news story about a boy who was dragged into a car by strangers in Kisumu. Is that common?",
+			want: models.PriorityLow},
+		{name: "sw media story",
+			text: "Niliona kwenye televisheni habari ya msichana aliyesimama juu ya jengo akitaka kuruka.",
+			want: models.PriorityLow},
+		{name: "en neighbour's child beaten now is a report",
+			text: "The man next door is beating his small daughter with a cable right now, she is screaming.",
+			want: models.PriorityCritical},
+		{name: "sw neighbour's child beaten now is a report",
+			text: "Jirani anamchapa mtoto wake mdogo kwa waya sasa hivi, analia sana.",
+			want: models.PriorityCritical},
+		{name: "en third party's long-past story",
+			text: "My aunt told me that her father used to beat her when she was young, it was forty years ago.",
+			want: models.PriorityLow},
+		{name: "sw third party's long-past story",
+			text: "Bibi alisema baba yake alikuwa akimpiga zamani sana alipokuwa msichana.",
+			want: models.PriorityLow},
+		{name: "en negated threat",
+			text: "My brother said he will not hurt me again and he has not touched me since, we are getting along.",
+			want: models.PriorityLow, alsoOK: models.PriorityMedium},
+		{name: "sw negated threat",
+			text: "Kaka alisema hatanipiga tena na hajanigusa tangu wakati huo.",
+			want: models.PriorityLow, alsoOK: models.PriorityMedium},
+	})
+}
