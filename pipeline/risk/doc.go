@@ -32,6 +32,35 @@
 // evidence: the span of the input, its time range when the input came as
 // timed segments, and the rule's id.
 //
+// Risk factors (factors.go) assess what a counsellor's protocol asks, so
+// that danger told in words no rule lists still surfaces: for suicide,
+// after the Columbia protocol, ideation, method, means, intent, plan,
+// preparatory behaviour, timeline, place of danger, injury now, a calm
+// decided tone and protective factors; for violence the perpetrator's
+// access, injury, weapon, confinement and the next contact; for
+// exploitation and abduction the taking, a stranger, a vehicle, the date
+// of the event and recurrence. Their vocabularies are lexicon lists
+// ("factors"); the priority they set is fixed in code, e.g. means with
+// intent or a timeline, or a place of danger with any other factor, is
+// critical. Each factor is scoped to its clause and sentence, with its
+// subject (the caller or another), its time (past, ongoing, imminent),
+// negation and attribution (hypothetical, media, resolved); a resolution
+// or a thank-you closes only the events told with it, and someone else's
+// long-past story is low. The result is the higher of the rules' and the
+// factors' level.
+//
+// Safety asymmetry: when a harm sits between two levels (a past cue
+// lowered it) and imminence, means or injury is told near it, the higher
+// level stands. A call placed on factors alone, raised by the asymmetry or
+// by the distress backstop, or whose high harm was set aside as resolved
+// or asked about, is flagged for review (Review, ReviewReasons).
+//
+// Accepted false-alarm rate: on testdata/eval.jsonl, low and medium
+// narratives classified high or critical stay at or below 1.5% (4 of the
+// 268 of the first 540 narratives; 4 of 278 with dev2), the same as before
+// the factors; missing a critical call costs more than a counsellor's
+// second look.
+//
 // Swahili verbs are matched by stem: "-piga" matches anampiga, alinipiga,
 // wanatupiga, hunichapa-style prefixes (subject, tense, relative, object)
 // and extensions (passive -wa, applied -ia, causative -isha ...), and the
