@@ -260,6 +260,27 @@ func (c *Client) Cancel(ctx context.Context, id string) (*models.Task, error) {
 	return c.store.task(ctx, id)
 }
 
+// Purge erases finished task id: its result, events (in its own stream and
+// in the feed of all events), audio, and a case write-back still pending,
+// which is then never written. It returns ErrNotFound, or ErrNotFinished
+// for a task still queued or running (cancel it first).
+func (c *Client) Purge(ctx context.Context, id string) error {
+	n, err := purgeScript.Run(ctx, c.rdb, []string{c.keys.task(id), c.keys.events(id), c.keys.audio(id), c.keys.feed(), c.keys.outbox()}, id).Int()
+	if err != nil {
+		return fmt.Errorf("purge task %s: %w", id, err)
+	}
+	switch n {
+	case -1:
+		return ErrNotFound
+	case -2:
+		return ErrNotFinished
+	}
+	for _, q := range []string{QueueCasesUrgent, QueueCases} {
+		_ = c.insp.DeleteTask(q, deliveryID(id))
+	}
+	return nil
+}
+
 // Events returns task id's events numbered above after, up to count.
 func (c *Client) Events(ctx context.Context, id string, after, count int64) ([]models.Event, error) {
 	return c.store.events(ctx, id, after, count)

@@ -20,6 +20,8 @@ var (
 	ErrNotFound = errors.New("task not found")
 	// ErrFinished: the task already completed, failed or was cancelled.
 	ErrFinished = errors.New("task already finished")
+	// ErrNotFinished: the task is still queued or running.
+	ErrNotFinished = errors.New("task not finished")
 	// ErrIdempotencyConflict: the idempotency key was used with another
 	// upload.
 	ErrIdempotencyConflict = errors.New("idempotency key reused with different audio")
@@ -78,6 +80,11 @@ if ARGV[1] ~= '' then
   local fe = ARGV[1]
   if string.len(fe) > 8192 then fe = '' end
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 't', ARGV[5], 'id', id, 'e', fe)
+  -- The feed keeps nothing older than a result: events carry transcript
+  -- text, which must not outlive its task.
+  local now = redis.call('TIME')
+  local oldest = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[3])
+  if oldest > 0 then redis.call('XTRIM', KEYS[3], 'MINID', oldest) end
 end
 if #ARGV > 9 then redis.call('HSET', KEYS[1], unpack(ARGV, 10)) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
@@ -87,6 +94,38 @@ elseif ARGV[8] == 'rem' then
   redis.call('ZREM', KEYS[4], ARGV[5])
 end
 return {1, id}
+`)
+
+// purgeScript erases a finished task: its record, events, audio and case
+// outbox entry, and its entries in the feed of all events. It refuses a
+// task still queued or running (-2) and reports an unknown one (-1).
+//
+// KEYS: record, task stream, audio, feed, case outbox.
+// ARGV: task id.
+var purgeScript = redis.NewScript(`
+local st = redis.call('HGET', KEYS[1], 'status')
+if not st then return -1 end
+if st ~= 'completed' and st ~= 'failed' and st ~= 'cancelled' then return -2 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('ZREM', KEYS[5], ARGV[1])
+local n = 0
+local cursor = '-'
+while true do
+  local batch = redis.call('XRANGE', KEYS[4], cursor, '+', 'COUNT', 1000)
+  if #batch == 0 then break end
+  for _, entry in ipairs(batch) do
+    local f = entry[2]
+    for i = 1, #f, 2 do
+      if f[i] == 't' and f[i + 1] == ARGV[1] then
+        redis.call('XDEL', KEYS[4], entry[1])
+        n = n + 1
+      end
+    end
+  end
+  if #batch < 1000 then break end
+  cursor = '(' .. batch[#batch][1]
+end
+return n
 `)
 
 // ErrCaseState: the case write-back of a task is not in the state a change

@@ -52,6 +52,8 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", strconv.Itoa(int((full.RetryAfter.Seconds())+0.999)))
 		writeError(w, http.StatusTooManyRequests, "queue_full", "Too many recordings are waiting; retry later.",
 			map[string]any{"queue": full.Queue, "pending": full.Pending, "limit": full.Limit})
+	case errors.Is(err, queue.ErrNotFinished):
+		writeError(w, http.StatusConflict, "task_running", "The task is still queued or running; cancel it first.", nil)
 	case errors.Is(err, queue.ErrNotFound):
 		writeError(w, http.StatusNotFound, "task_not_found", "No task with this id.", nil)
 	case errors.Is(err, queue.ErrIdempotencyConflict):

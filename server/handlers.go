@@ -114,16 +114,27 @@ func (s *Server) handleTask(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// handleCancel is DELETE /audio/task/{id}.
+// handleCancel is DELETE /audio/task/{id}: it cancels a queued or
+// running task, and erases a finished one (its result, events and audio).
 func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if _, ok := s.readableTask(w, r, id); !ok {
+	cur, ok := s.readableTask(w, r, id)
+	if !ok {
+		return
+	}
+	if cur.Status.Terminal() {
+		if err := s.tasks.Purge(r.Context(), id); err != nil {
+			s.writeErr(w, r, err)
+			return
+		}
+		s.log.Info("task purged", "request_id", requestID(r), "task_id", id, "key_id", principal(r).ID())
+		writeJSON(w, http.StatusOK, map[string]string{"task_id": id, "status": "purged"})
 		return
 	}
 	t, err := s.tasks.Cancel(r.Context(), id)
 	if err != nil {
 		if t != nil && t.Status.Terminal() {
-			writeError(w, http.StatusConflict, "task_finished", "The task already "+finishedVerb(t.Status)+".",
+			writeError(w, http.StatusConflict, "task_finished", "The task "+finishedVerb(t.Status)+" meanwhile; DELETE it again to erase it.",
 				map[string]any{"task_id": id, "status": t.Status})
 			return
 		}

@@ -27,6 +27,7 @@ type Tasks interface {
 	Submit(ctx context.Context, s queue.Submission) (task *models.Task, existing bool, err error)
 	Task(ctx context.Context, id string) (*models.Task, error)
 	Cancel(ctx context.Context, id string) (*models.Task, error)
+	Purge(ctx context.Context, id string) error
 	RedriveCase(ctx context.Context, id string) (*models.Task, error)
 	Stats(ctx context.Context) (*queue.Stats, error)
 	Ping(ctx context.Context) error
