@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline/risk/learned"
 )
 
 // Config selects the lexicon a Classifier applies.
@@ -17,6 +18,9 @@ type Config struct {
 	// LexiconPath names a lexicon file to use instead of the embedded
 	// default.
 	LexiconPath string
+	// NoSecondOpinion turns off the embedded statistical second opinion
+	// (see WithSecondOpinion).
+	NoSecondOpinion bool
 }
 
 // WithDefaults returns c with unset fields filled in.
@@ -43,6 +47,7 @@ type Classifier struct {
 	builtin builtinCues
 	// distressCat is the index of the distress category, -1 without one.
 	distressCat int
+	second      *learned.Model // the second opinion, nil for none
 }
 
 type ownerKind uint8
@@ -104,7 +109,11 @@ func New(cfg Config) (*Classifier, error) {
 			return nil, err
 		}
 	}
-	return NewWithLexicon(lex)
+	c, err := NewWithLexicon(lex)
+	if err != nil || cfg.NoSecondOpinion {
+		return c, err
+	}
+	return c.WithSecondOpinion(learned.Default()), nil
 }
 
 var defaultClassifier = sync.OnceValue(func() *Classifier {
@@ -112,13 +121,14 @@ var defaultClassifier = sync.OnceValue(func() *Classifier {
 	if err != nil {
 		panic(fmt.Sprintf("risk: embedded lexicon: %v", err)) // covered by tests
 	}
-	return c
+	return c.WithSecondOpinion(learned.Default())
 })
 
-// Default returns the shared Classifier of the embedded lexicon.
+// Default returns the shared Classifier of the embedded lexicon, with
+// the embedded second opinion.
 func Default() *Classifier { return defaultClassifier() }
 
-// NewWithLexicon compiles lex into a Classifier.
+// NewWithLexicon compiles lex into a Classifier of rules alone.
 func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 	if err := lex.Validate(); err != nil {
 		return nil, err
@@ -404,7 +414,7 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 	reasons := c.raiseFindings(findings, fh, d, &ci)
 	out := c.decide(findings, d, &ci, source)
 	c.overlay(out, findings, fh, d, &ci, source, reasons)
-	return out
+	return c.secondOpinion(out, d, &ci, source)
 }
 
 // needsHold reports whether every need of r holds around h.

@@ -1,0 +1,119 @@
+package risk
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline/risk/learned"
+)
+
+// SecondOpinionRule is the evidence rule of a second opinion that raised
+// a call.
+const SecondOpinionRule = "second_opinion"
+
+// WithSecondOpinion returns a copy of c that, after its rules, asks m for
+// a second opinion; nil asks none. The second opinion may raise a call
+// the rules left low or medium, never lower one: to high when m's
+// probability of high or critical exceeds m.Threshold, to critical when
+// its probability of critical also exceeds m.CriticalThreshold and the
+// rules saw immediacy, a means of suicide or a sign of injury or danger.
+// A raised call asks for a counsellor's review and says why, and its
+// evidence ends with the words that most swayed the model. Texts under 10
+// words get no second opinion.
+func (c *Classifier) WithSecondOpinion(m *learned.Model) *Classifier {
+	cp := *c
+	cp.second = m
+	return &cp
+}
+
+// SecondOpinion returns the model c asks for a second opinion, or nil.
+func (c *Classifier) SecondOpinion() *learned.Model { return c.second }
+
+// minSecondOpinionWords is the fewest words a second opinion is asked
+// about: a shorter text gives the model too little to go on (a polite
+// "nipigieni simu tafadhali" shares letters with beatings).
+const minSecondOpinionWords = 10
+
+// imminenceCues are the cue lists whose presence lets a second opinion
+// make a call critical: immediacy, a means, injury or danger.
+var imminenceCues = []string{"immediacy", "suicide_means", "severity", "distress_danger"}
+
+// secondOpinion applies c's second opinion to out, the rules' decision
+// on d, and returns it.
+func (c *Classifier) secondOpinion(out *models.Classification, d *doc, ci *cueIndex, source string) *models.Classification {
+	m := c.second
+	if m == nil || out.Priority.Rank() >= models.PriorityHigh.Rank() || len(d.toks) < minSecondOpinionWords {
+		return out
+	}
+	p := m.Predict(d.text)
+	if p.Severe() <= m.Threshold {
+		return out
+	}
+	rulesSaid := out.Priority
+	raised := models.PriorityHigh
+	var cues []string
+	for _, name := range imminenceCues {
+		if k := c.cueIdx(name); k >= 0 && len(ci.matches[k]) > 0 {
+			cues = append(cues, strings.ReplaceAll(name, "_", " "))
+		}
+	}
+	if p[3] > m.CriticalThreshold && len(cues) > 0 {
+		raised = models.PriorityCritical
+	}
+	out.Priority = raised
+	if out.RiskLevel.Rank() < raised.Rank() {
+		out.RiskLevel = raised
+	}
+	if out.Category == c.lex.FallbackCategory && c.distressCat >= 0 {
+		cat := c.lex.Categories[c.distressCat]
+		out.Category, out.SubCategory = cat.ID, cat.Name
+	}
+	out.Intervention = strings.TrimSpace(c.lex.Interventions[raised] + " " + c.categoryIntervention(out.Category))
+	out.Confidence = min(out.Confidence, 0.4)
+
+	rated := fmt.Sprintf("A statistical second opinion rated the call %s (p=%.2f)", raised, p.Severe())
+	if raised == models.PriorityCritical {
+		rated = fmt.Sprintf("A statistical second opinion rated the call critical (p=%.2f)", p[3])
+	}
+	found := "the rules found nothing above " + string(rulesSaid)
+	if len(cues) > 0 {
+		found = fmt.Sprintf("the rules rated it %s and saw %s", rulesSaid, strings.Join(cues, ", "))
+	} else if rulesSaid != models.PriorityLow {
+		found = fmt.Sprintf("the rules rated it %s", rulesSaid)
+	}
+	out.Review = true
+	out.ReviewReasons = append(out.ReviewReasons, rated+"; "+found+".")
+
+	ev := models.Evidence{Rule: SecondOpinionRule, Source: source}
+	if start, end, ok := m.Explain(d.text); ok {
+		if e, ok := c.spanEvidence(d, start, end, source); ok {
+			ev = e
+		} else {
+			ev.Text = d.text[start:end]
+		}
+	}
+	if len(out.Evidence) >= maxEvidence {
+		out.Evidence = out.Evidence[:maxEvidence-1]
+	}
+	out.Evidence = append(out.Evidence, ev)
+	return out
+}
+
+// spanEvidence returns the evidence of the tokens of d covering the byte
+// span [start, end), labelled second_opinion.
+func (c *Classifier) spanEvidence(d *doc, start, end int, source string) (models.Evidence, bool) {
+	first, last := -1, -1
+	for i, t := range d.toks {
+		if t.end > start && t.start < end {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return models.Evidence{}, false
+	}
+	return c.evidence(d, match{start: first, end: last + 1}, SecondOpinionRule, source), true
+}
