@@ -95,3 +95,91 @@ func TestRunClassifyRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestRunClassifyEval(t *testing.T) {
+	dir := t.TempDir()
+	tsv := filepath.Join(dir, "calls.tsv")
+	writeFile(t, tsv, "id\tpriority\tcategory\ttext\n"+
+		"c1\tcritical\tphysical_abuse\tMy stepfather is beating my brother right now with a metal rod.\n"+
+		"c2\tlow\tinformation_advice\tI want to know the age of marriage in Kenya.\n"+
+		"c3\thigh\tsexual_abuse\tI want to know the opening hours of your office.\n")
+	plain := filepath.Join(dir, "plain.tsv")
+	writeFile(t, plain, "critical\tNataka kujiua usiku huu\nlow\tNataka kujua umri wa kuolewa.\n")
+	jsonl := filepath.Join(dir, "calls.jsonl")
+	writeFile(t, jsonl, `{"id": "en-9", "priority": "high", "category": "sexual_abuse", "text": "Nilibakwa na mjomba jana."}`+"\n")
+	tests := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{name: "tsv with header", args: []string{"--eval", tsv}, want: []string{
+			"evaluation of calls.tsv: rules and second opinion",
+			"n=3  recall(high+critical)=0.500  priority accuracy=0.667",
+			"critical below high=0", "false alarms(low/medium called high+)=0/1 (0.000)",
+			"confusion (rows: labelled, columns: classified)",
+			"  critical        0        0        0        1",
+			"misses: c3(high→low)",
+		}},
+		{name: "tsv without header", args: []string{"--second-opinion=false", "--eval", plain}, want: []string{
+			"rules alone", "n=2  recall(high+critical)=1.000  priority accuracy=1.000",
+		}},
+		{name: "jsonl", args: []string{"--eval", jsonl}, want: []string{"n=1  recall(high+critical)=1.000"}},
+		{name: "noise", args: []string{"--eval", tsv, "--eval-noise", "0.15", "--seed", "3"}, want: []string{
+			"simulated recognition errors in 15% of words (seed 3)", "n=3",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if err := runClassify(context.Background(), tt.args, strings.NewReader(""), &out, &errOut); err != nil {
+				t.Fatalf("runClassify: %v (stderr %q)", err, errOut.String())
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+		})
+	}
+}
+
+func TestRunClassifyEvalRejects(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.tsv")
+	writeFile(t, bad, "high\tHe beats me\nurgent\tShe is gone\n")
+	tests := []struct {
+		name      string
+		args      []string
+		wantUsage bool
+		wantInMsg string
+	}{
+		{name: "missing file", args: []string{"--eval", filepath.Join(dir, "none.tsv")}, wantInMsg: "evaluation file"},
+		{name: "bad priority", args: []string{"--eval", bad}, wantInMsg: `bad.tsv: labelled calls: line 2: line2: priority "urgent"`},
+		{name: "text with eval", args: []string{"--eval", bad, "hello"}, wantUsage: true, wantInMsg: "takes no text"},
+		{name: "noise without eval", args: []string{"--eval-noise", "0.1", "hello"}, wantUsage: true, wantInMsg: "needs --eval"},
+		{name: "noise out of range", args: []string{"--eval", bad, "--eval-noise", "1.5"}, wantUsage: true, wantInMsg: "1.5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := runClassify(context.Background(), tt.args, strings.NewReader(""), &out, &errOut)
+			if err == nil {
+				t.Fatalf("runClassify succeeded, printed %q", out.String())
+			}
+			var u usageError
+			if errors.As(err, &u) != tt.wantUsage || exitCode(err) != map[bool]int{true: 2, false: 1}[tt.wantUsage] {
+				t.Errorf("error %v: usage error = %v, want %v", err, !tt.wantUsage, tt.wantUsage)
+			}
+			if !strings.Contains(err.Error(), tt.wantInMsg) {
+				t.Errorf("error %q does not mention %q", err, tt.wantInMsg)
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -169,10 +169,10 @@ type Scores struct {
 	CategoryN, CategoryCorrect int
 	// Confusion counts calls by [labelled][classified] priority rank.
 	Confusion [4][4]int
-	// Misses name the calls classified at another priority, or above low
-	// in another category, by id (never text): "id(high→low)",
-	// "id(category a→b)".
-	Misses []string
+	// Misses name the calls classified at another priority by id (never
+	// text): "id(high→low)"; CategoryMisses those above low classified in
+	// another category: "id(a→b)".
+	Misses, CategoryMisses []string
 }
 
 // Score compares classifications with their labels, got[i] with
@@ -214,7 +214,7 @@ func (s *Scores) Add(l Labelled, got *models.Classification) {
 		if got.Category == l.Category {
 			s.CategoryCorrect++
 		} else {
-			s.Misses = append(s.Misses, fmt.Sprintf("%s(category %s→%s)", l.ID, l.Category, got.Category))
+			s.CategoryMisses = append(s.CategoryMisses, fmt.Sprintf("%s(%s→%s)", l.ID, l.Category, got.Category))
 		}
 	}
 }
@@ -240,7 +240,8 @@ var priorities = [4]models.Priority{models.PriorityLow, models.PriorityMedium, m
 func ratio(a, b int) float64 { return float64(a) / float64(max(b, 1)) }
 
 // String reports the scores: a summary line, the confusion matrix (rows
-// labelled, columns classified) and the misses.
+// labelled, columns classified) and the misses, of priority then of
+// category.
 func (s *Scores) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "n=%d  recall(high+critical)=%.3f  priority accuracy=%.3f", s.N, s.Recall(), s.Accuracy())
@@ -263,6 +264,9 @@ func (s *Scores) String() string {
 	}
 	if len(s.Misses) > 0 {
 		fmt.Fprintf(&b, "misses: %s\n", strings.Join(s.Misses, " "))
+	}
+	if len(s.CategoryMisses) > 0 {
+		fmt.Fprintf(&b, "category misses: %s\n", strings.Join(s.CategoryMisses, " "))
 	}
 	return b.String()
 }

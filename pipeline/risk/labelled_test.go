@@ -69,7 +69,7 @@ func TestScore(t *testing.T) {
 		{ID: "d", Priority: "low"},
 	}
 	got := []*models.Classification{
-		{Priority: "medium", Category: "fgm"},
+		{Priority: "medium", Category: "trafficking"},
 		{Priority: "high", Category: "physical_abuse"},
 		{Priority: "high", Category: "neglect"},
 		{Priority: "low", Category: "information_advice"},
@@ -78,11 +78,14 @@ func TestScore(t *testing.T) {
 	if s.N != 4 || s.Correct != 2 || s.Severe != 2 || s.SevereFound != 1 || s.CriticalBelowHigh != 1 || s.Benign != 2 || s.FalseAlarms != 1 {
 		t.Errorf("scores %+v", s)
 	}
-	if s.Recall() != 0.5 || s.Accuracy() != 0.5 || s.FalseAlarmRate() != 0.5 || s.CategoryAccuracy() != 1 {
+	if s.Recall() != 0.5 || s.Accuracy() != 0.5 || s.FalseAlarmRate() != 0.5 || s.CategoryAccuracy() != 2.0/3 {
 		t.Errorf("recall %v accuracy %v false alarms %v category %v", s.Recall(), s.Accuracy(), s.FalseAlarmRate(), s.CategoryAccuracy())
 	}
 	if diff := cmp.Diff([]string{"a(critical→medium)", "c(medium→high)"}, s.Misses); diff != "" {
 		t.Errorf("misses (-want +got)\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"a(fgm→trafficking)"}, s.CategoryMisses); diff != "" {
+		t.Errorf("category misses (-want +got)\n%s", diff)
 	}
 	if s.Confusion[3][1] != 1 || s.Confusion[1][2] != 1 {
 		t.Errorf("confusion %v", s.Confusion)
