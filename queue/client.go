@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,10 +38,13 @@ type Submission struct {
 // payload is the asynq task payload. The audio itself waits in Redis under
 // its own key so that the payload stays small.
 type payload struct {
-	TaskID     string             `json:"task_id"`
-	Options    models.TaskOptions `json:"options"`
-	DurationMS int64              `json:"duration_ms,omitempty"`
-	Enqueued   time.Time          `json:"enqueued"`
+	TaskID string `json:"task_id"`
+	// Options are in the task's record, which expires with the result
+	// (they hold the reporter's contact); tasks queued by earlier versions
+	// carry them here.
+	Options    *models.TaskOptions `json:"options,omitempty"`
+	DurationMS int64               `json:"duration_ms,omitempty"`
+	Enqueued   time.Time           `json:"enqueued"`
 }
 
 // Client submits, inspects and cancels tasks. It is what the API process
@@ -98,52 +102,47 @@ func (c *Client) Submit(ctx context.Context, s Submission) (task *models.Task, e
 	if s.IdempotencyKey != "" {
 		sum := sha256.Sum256([]byte(s.Owner + "\x00" + s.IdempotencyKey))
 		idemKey = c.keys.idem(hex.EncodeToString(sum[:]))
-		if t, err := c.idempotent(ctx, idemKey, fp); err == nil || !errors.Is(err, ErrNotFound) {
-			return t, t != nil, err
-		}
 	}
 	qname := QueueDefault
 	if s.Urgent {
 		qname = QueueUrgent
 	}
-	if c.cfg.MaxPending > 0 {
-		n, err := c.rdb.LLen(ctx, pendingKey(qname)).Result()
-		if err != nil {
-			return nil, false, fmt.Errorf("read depth of queue %s: %w", qname, err)
-		}
-		if n >= int64(c.cfg.MaxPending) {
-			return nil, false, &QueueFullError{Queue: qname, Pending: n, Limit: c.cfg.MaxPending, RetryAfter: c.cfg.RetryAfter}
-		}
-	}
 
+	// Claim the idempotency key, reserve a place among the tasks holding
+	// audio and record the task, in one step: a concurrent request with
+	// the same key sees either nothing or the task.
 	id := newID()
-	if idemKey != "" {
-		ok, err := c.rdb.SetNX(ctx, idemKey, id+":"+fp, c.cfg.ResultTTL).Result()
-		if err != nil {
-			return nil, false, fmt.Errorf("claim idempotency key: %w", err)
-		}
-		if !ok { // another request with the same key won the race
-			t, err := c.idempotent(ctx, idemKey, fp)
-			return t, t != nil, err
-		}
-	}
-
 	created := now()
-	pipe := c.rdb.TxPipeline()
-	pipe.Set(ctx, c.keys.audio(id), s.Audio, c.cfg.AudioTTL)
-	pipe.HSet(ctx, c.keys.task(id), fStatus, string(models.StatusQueued), fStage, string(models.StageQueued),
-		fProgress, 0, fQueue, qname, fCreated, created, fDuration, s.Duration.Milliseconds(), fOwner, s.Owner)
-	pipe.PExpire(ctx, c.keys.task(id), c.cfg.ResultTTL)
-	if _, err := pipe.Exec(ctx); err != nil {
+	res, err := submitScript.Run(ctx, c.rdb, []string{idemKey, c.keys.task(id), c.keys.holding()},
+		id, fp, c.cfg.ResultTTL.Milliseconds(), c.cfg.AudioTTL.Milliseconds(), max(c.cfg.MaxPending, 0), time.Now().UnixMilli(),
+		fStatus, string(models.StatusQueued), fStage, string(models.StageQueued), fProgress, 0, fQueue, qname,
+		fCreated, created, fDuration, s.Duration.Milliseconds(), fOwner, s.Owner, fOptions, mustJSON(s.Options)).Slice()
+	if err != nil {
+		return nil, false, fmt.Errorf("record task: %w", err)
+	}
+	switch code, _ := res[0].(int64); code {
+	case 0: // the idempotency key was used before
+		prev, _ := res[1].(string)
+		pid, pfp, _ := strings.Cut(prev, ":")
+		if pfp != fp {
+			return nil, false, ErrIdempotencyConflict
+		}
+		t, err := c.store.task(ctx, pid)
+		return t, t != nil, err
+	case -1:
+		n, _ := res[1].(int64)
+		return nil, false, &QueueFullError{Queue: qname, Pending: n, Limit: c.cfg.MaxPending, RetryAfter: c.cfg.RetryAfter}
+	}
+	if err := c.rdb.Set(ctx, c.keys.audio(id), s.Audio, c.cfg.AudioTTL).Err(); err != nil {
 		c.forget(ctx, id, idemKey)
-		return nil, false, fmt.Errorf("store task %s: %w", id, err)
+		return nil, false, fmt.Errorf("store audio of task %s: %w", id, err)
 	}
 	if _, err := c.publish(ctx, id, models.Event{Type: models.EventQueued, Stage: models.StageQueued}); err != nil {
 		c.forget(ctx, id, idemKey)
 		return nil, false, err
 	}
 
-	p, err := json.Marshal(payload{TaskID: id, Options: s.Options, DurationMS: s.Duration.Milliseconds(), Enqueued: time.Now().UTC()})
+	p, err := json.Marshal(payload{TaskID: id, DurationMS: s.Duration.Milliseconds(), Enqueued: time.Now().UTC()})
 	if err != nil {
 		return nil, false, err
 	}
@@ -165,37 +164,66 @@ func (c *Client) Submit(ctx context.Context, s Submission) (task *models.Task, e
 
 // forget removes what a submission that failed half-way left behind.
 func (c *Client) forget(ctx context.Context, id, idemKey string) {
+	ctx = context.WithoutCancel(ctx)
 	keys := []string{c.keys.audio(id)}
 	if idemKey != "" {
 		keys = append(keys, idemKey)
 	}
-	c.rdb.Del(context.WithoutCancel(ctx), keys...)
+	c.rdb.Del(ctx, keys...)
+	c.rdb.ZRem(ctx, c.keys.holding(), id)
 }
 
-// idempotent returns the task an idempotency key points at, ErrNotFound when
-// the key is unused, or ErrIdempotencyConflict when it was used for another
-// upload.
-func (c *Client) idempotent(ctx context.Context, key, fp string) (*models.Task, error) {
-	v, err := c.rdb.Get(ctx, key).Result()
-	if errors.Is(err, redis.Nil) {
-		return nil, ErrNotFound
+// submitScript claims an idempotency key (when KEYS[1] is not ""), checks
+// the number of tasks holding audio against the limit and records a new
+// task, atomically. It returns {0, "id:fingerprint"} when the key was used
+// before, {-1, count} when the service is full, {1, ""} when recorded.
+// Tasks hold audio from submission until they end; an entry whose audio
+// TTL has passed no longer counts.
+//
+// KEYS: idempotency key or "", record, set of tasks holding audio.
+// ARGV: id, fingerprint, result TTL ms, audio TTL ms, limit (0: none), now
+// ms, then the record's field/value pairs.
+var submitScript = redis.NewScript(`
+if KEYS[1] ~= '' then
+  local v = redis.call('GET', KEYS[1])
+  if v then return {0, v} end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[6])
+local n = redis.call('ZCARD', KEYS[3])
+if tonumber(ARGV[5]) > 0 and n >= tonumber(ARGV[5]) then return {-1, n} end
+if KEYS[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'PX', ARGV[3]) end
+redis.call('HSET', KEYS[2], unpack(ARGV, 7))
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+redis.call('ZADD', KEYS[3], tonumber(ARGV[6]) + tonumber(ARGV[4]), ARGV[1])
+return {1, ''}
+`)
+
+// CheckCapacity reports a QueueFullError when as many tasks hold audio as
+// the limit allows, so that an upload can be refused before its body is
+// read. Submit checks again, atomically.
+func (c *Client) CheckCapacity(ctx context.Context) error {
+	if c.cfg.MaxPending <= 0 {
+		return nil
 	}
+	pipe := c.rdb.Pipeline()
+	pipe.ZRemRangeByScore(ctx, c.keys.holding(), "-inf", strconv.FormatInt(time.Now().UnixMilli(), 10))
+	n := pipe.ZCard(ctx, c.keys.holding())
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("count tasks holding audio: %w", err)
+	}
+	if n.Val() >= int64(c.cfg.MaxPending) {
+		return &QueueFullError{Queue: "all", Pending: n.Val(), Limit: c.cfg.MaxPending, RetryAfter: c.cfg.RetryAfter}
+	}
+	return nil
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("read idempotency key: %w", err)
+		panic(err) // plain structs of strings and bools
 	}
-	id, prev, _ := strings.Cut(v, ":")
-	if prev != fp {
-		return nil, ErrIdempotencyConflict
-	}
-	t, err := c.store.task(ctx, id)
-	if errors.Is(err, ErrNotFound) { // the task expired before its key
-		c.rdb.Del(ctx, key)
-	}
-	return t, err
+	return b
 }
-
-// pendingKey is asynq's list of a queue's pending tasks.
-func pendingKey(qname string) string { return "asynq:{" + qname + "}:pending" }
 
 // Task returns the state of task id, or ErrNotFound. A task the queue gave up
 // on (its worker died on the last attempt) is reported, and from then on

@@ -35,8 +35,9 @@ type Config struct {
 	// default: recordings of children are deleted as soon as they are
 	// processed.
 	RetainAudio bool
-	// MaxPending is the queue depth above which Submit refuses new work
-	// (back-pressure); default 100, negative for no limit.
+	// MaxPending is how many tasks may hold audio (queued or running, in
+	// all queues) before Submit refuses new work (back-pressure); default
+	// 100, negative for no limit.
 	MaxPending int
 	// RetryAfter is what a refused client is told to wait; default 15s.
 	RetryAfter time.Duration
@@ -131,6 +132,10 @@ func (k keys) idem(h string) string    { return k.prefix + "idem:" + h }
 // outbox is the sorted set of tasks whose case write-back is not final,
 // scored by when the relay should next make sure its delivery is queued.
 func (k keys) outbox() string { return k.prefix + "case-outbox" }
+
+// holding is the sorted set of tasks holding audio (queued or running),
+// scored by when their audio expires: what back-pressure counts.
+func (k keys) holding() string { return k.prefix + "holding" }
 
 // caseMetrics is the hash of write-back counters shared by all workers.
 func (k keys) caseMetrics() string { return k.prefix + "case-metrics" }

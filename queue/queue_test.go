@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/openchs/openchs-ai/models"
@@ -26,6 +27,7 @@ type scriptedProcessor struct {
 	err     error
 	block   bool
 	started chan string
+	onRun   func(pipeline.Job)
 
 	mu    sync.Mutex
 	calls map[string]int
@@ -38,6 +40,9 @@ func (p *scriptedProcessor) Run(ctx context.Context, job pipeline.Job, emit pipe
 	}
 	p.calls[job.TaskID]++
 	p.mu.Unlock()
+	if p.onRun != nil {
+		p.onRun(job)
+	}
 	if p.started != nil {
 		p.started <- job.TaskID
 	}
@@ -221,9 +226,14 @@ func TestIdempotency(t *testing.T) {
 func TestBackPressure(t *testing.T) {
 	f := newFixture(t, realRedis(t), queue.Config{MaxPending: 2, RetryAfter: 7 * time.Second})
 	ctx := context.Background()
+	var first *models.Task
 	for i := range 2 {
-		if _, _, err := f.client.Submit(ctx, submission(fmt.Sprint(i))); err != nil {
+		task, _, err := f.client.Submit(ctx, submission(fmt.Sprint(i)))
+		if err != nil {
 			t.Fatal(err)
+		}
+		if first == nil {
+			first = task
 		}
 	}
 	_, _, err := f.client.Submit(ctx, submission("third"))
@@ -231,11 +241,24 @@ func TestBackPressure(t *testing.T) {
 	if !errors.As(err, &full) || full.RetryAfter != 7*time.Second {
 		t.Fatalf("third submission: err = %v, want QueueFullError", err)
 	}
-	// The urgent queue has its own depth.
+	// The limit counts the tasks holding audio in every queue.
 	s := submission("urgent")
 	s.Urgent = true
-	if task, _, err := f.client.Submit(ctx, s); err != nil || task.Queue != queue.QueueUrgent {
-		t.Fatalf("urgent submission = %v, %v", task, err)
+	if _, _, err := f.client.Submit(ctx, s); !errors.As(err, &full) {
+		t.Fatalf("urgent submission: err = %v, want QueueFullError", err)
+	}
+	if err := f.client.CheckCapacity(ctx); !errors.As(err, &full) || full.Pending != 2 {
+		t.Fatalf("CheckCapacity = %v, want QueueFullError counting 2", err)
+	}
+	// A task that ends makes room.
+	if _, err := f.client.Cancel(ctx, first.TaskID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.client.CheckCapacity(ctx); err != nil {
+		t.Fatalf("CheckCapacity after a cancel: %v", err)
+	}
+	if _, _, err := f.client.Submit(ctx, submission("fourth")); err != nil {
+		t.Fatalf("submission after a cancel: %v", err)
 	}
 }
 
@@ -388,5 +411,71 @@ func TestLargeEventsReachLiveSubscribers(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Concurrent uploads with one idempotency key make one task, and every one
+// of them gets it (none sees the key claimed but the task missing).
+func TestIdempotencyUnderConcurrency(t *testing.T) {
+	f := newFixture(t, realRedis(t), queue.Config{})
+	ctx := context.Background()
+	const n = 24
+	ids := make([]string, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := submission("the same call")
+			s.IdempotencyKey = "call-99"
+			task, _, err := f.client.Submit(ctx, s)
+			errs[i] = err
+			if task != nil {
+				ids[i] = task.TaskID
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil || ids[i] == "" || ids[i] != ids[0] {
+			t.Fatalf("upload %d: task %q, err %v; want task %q", i, ids[i], errs[i], ids[0])
+		}
+	}
+	keys, _ := f.rdb.Keys(ctx, "openchs:task:*").Result()
+	if len(keys) != 1 {
+		t.Errorf("%d task records, want 1", len(keys))
+	}
+}
+
+// The reporter's contact and the title stay in the task's record, which
+// expires with the result, never in the queue's payload (kept with
+// archived tasks for months).
+func TestNoContactInTheQueuePayload(t *testing.T) {
+	rdb := realRedis(t)
+	f := newFixture(t, rdb, queue.Config{})
+	s := submission("a call")
+	s.Options.ReporterPhone, s.Options.ReporterEmail, s.Options.Title = "+254700999888", "mother@example.com", "Call from Kisumu"
+	task, _, err := f.client.Submit(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := asynq.NewInspectorFromRedisClient(rdb).GetTaskInfo(task.Queue, task.TaskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pii := range []string{"+254700999888", "mother@example.com", "Kisumu"} {
+		if bytes.Contains(info.Payload, []byte(pii)) {
+			t.Errorf("queue payload holds %q: %s", pii, info.Payload)
+		}
+	}
+	// The worker still gets them.
+	proc := &scriptedProcessor{}
+	var got models.TaskOptions
+	proc.onRun = func(job pipeline.Job) { got = job.Options }
+	f.startWorker(t, proc)
+	collect(t, f.hub.Subscribe(context.Background(), task.TaskID, 0))
+	if got.ReporterPhone != "+254700999888" || got.Title != "Call from Kisumu" {
+		t.Errorf("worker got options %+v", got)
 	}
 }

@@ -27,7 +27,9 @@ var (
 	ErrIdempotencyConflict = errors.New("idempotency key reused with different audio")
 )
 
-// QueueFullError refuses work while the queue is deeper than its limit.
+// QueueFullError refuses work while as many tasks hold audio (queued or
+// running) as the limit allows. Pending counts them; Queue is the queue the
+// refused upload was for.
 type QueueFullError struct {
 	Queue      string
 	Pending    int64
@@ -36,7 +38,7 @@ type QueueFullError struct {
 }
 
 func (e *QueueFullError) Error() string {
-	return fmt.Sprintf("queue %s holds %d pending tasks, limit %d", e.Queue, e.Pending, e.Limit)
+	return fmt.Sprintf("%d tasks hold audio, limit %d", e.Pending, e.Limit)
 }
 
 // store reads and writes task records and events. A record is a Redis hash;
@@ -60,7 +62,11 @@ type store struct {
 // task completed) it refuses unless the task completed (-3) and, when a
 // case state is required, unless the record's case state is that one (-4).
 //
-// KEYS: record, task stream, feed, case outbox.
+// A task whose status becomes final leaves the set of tasks holding audio,
+// and its audio is deleted in the same step (unless audio is retained).
+//
+// KEYS: record, task stream, feed, case outbox, tasks holding audio, the
+// audio ("" to keep it).
 // ARGV: event JSON ("" for no event), stream max length, TTL ms, feed max
 // length, task id, mode, required case state ("" for any), outbox op (""
 // | "add" | "rem"), outbox score, then field/value pairs for the record.
@@ -88,6 +94,11 @@ if ARGV[1] ~= '' then
 end
 if #ARGV > 9 then redis.call('HSET', KEYS[1], unpack(ARGV, 10)) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+local ns = redis.call('HGET', KEYS[1], 'status')
+if ns == 'completed' or ns == 'failed' or ns == 'cancelled' then
+  redis.call('ZREM', KEYS[5], ARGV[5])
+  if KEYS[6] ~= '' then redis.call('DEL', KEYS[6]) end
+end
 if ARGV[8] == 'add' then
   redis.call('ZADD', KEYS[4], ARGV[9], ARGV[5])
 elseif ARGV[8] == 'rem' then
@@ -182,7 +193,11 @@ func (s *store) apply(ctx context.Context, id string, ch change) (int64, error) 
 	args := []any{b, s.cfg.StreamMaxLen, s.cfg.ResultTTL.Milliseconds(), s.cfg.FeedMaxLen, id,
 		mode, string(ch.caseState), ch.outbox, ch.outboxTime.UnixMilli()}
 	args = append(args, fields...)
-	res, err := publishScript.Run(ctx, s.rdb, []string{s.keys.task(id), s.keys.events(id), s.keys.feed(), s.keys.outbox()}, args...).Slice()
+	audio := s.keys.audio(id)
+	if s.cfg.RetainAudio {
+		audio = ""
+	}
+	res, err := publishScript.Run(ctx, s.rdb, []string{s.keys.task(id), s.keys.events(id), s.keys.feed(), s.keys.outbox(), s.keys.holding(), audio}, args...).Slice()
 	if err != nil {
 		what := "change"
 		if ch.ev != nil {
@@ -262,6 +277,7 @@ const (
 	fResult   = "result"
 	fDuration = "duration_ms"
 	fOwner    = "owner"
+	fOptions  = "options"
 	// The case write-back: its CaseRef as JSON, its state alone (for the
 	// publish script's guard), the case body to send, its priority (which
 	// delivery queue) and the time from completion to the case.

@@ -161,6 +161,10 @@ func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
 	if rec.Status.Terminal() { // cancelled while queued, or already done
 		return nil
 	}
+	opts, err := w.options(ctx, id, p)
+	if err != nil {
+		return err
+	}
 	audio, err := w.rdb.Get(ctx, w.keys.audio(id)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		ie := models.ErrorInfo{Code: "audio_expired", Message: "The uploaded audio expired before a worker could process it."}
@@ -187,11 +191,11 @@ func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
 	}
 	log.Info("task started", "queue", rec.Queue, "attempt", retried+1, "bytes", len(audio))
 
-	res, err := w.proc.Run(ctx, pipeline.Job{TaskID: id, Audio: audio, Options: p.Options}, emitter{&w.store, id})
+	res, err := w.proc.Run(ctx, pipeline.Job{TaskID: id, Audio: audio, Options: opts}, emitter{&w.store, id})
 	if err == nil {
 		res.Timings.Set(models.StageQueued, started.Sub(rec.CreatedAt))
 		res.Timings.TotalMS = time.Since(rec.CreatedAt).Milliseconds()
-		return w.complete(ctx, log, id, res, p.Options)
+		return w.complete(ctx, log, id, res, opts)
 	}
 
 	// Failure: work out whose fault and whether another attempt can help.
@@ -272,6 +276,23 @@ func (w *Worker) complete(ctx context.Context, log *slog.Logger, id string, res 
 		w.count(ctx, "skipped", 1)
 	}
 	return nil
+}
+
+// options reads the upload's options from the task's record (or, for a
+// task queued by an earlier version, from its payload).
+func (w *Worker) options(ctx context.Context, id string, p payload) (models.TaskOptions, error) {
+	if p.Options != nil {
+		return *p.Options, nil
+	}
+	var o models.TaskOptions
+	b, err := w.rdb.HGet(ctx, w.keys.task(id), fOptions).Bytes()
+	if err != nil {
+		return o, fmt.Errorf("read options of task %s: %w", id, err)
+	}
+	if err := json.Unmarshal(b, &o); err != nil {
+		return o, fmt.Errorf("decode options of task %s: %v: %w", id, err, asynq.SkipRetry)
+	}
+	return o, nil
 }
 
 func (w *Worker) dropAudio(ctx context.Context, id string) {

@@ -188,6 +188,31 @@ func TestBackPressure(t *testing.T) {
 	if code != 429 || hdr.Get("Retry-After") != "20" || errorCode(t, body) != "queue_full" {
 		t.Fatalf("third upload: %d Retry-After=%q %s", code, hdr.Get("Retry-After"), body)
 	}
+	// When full, an upload is refused before its body is read: a client
+	// whose body never arrives still hears 429 at once.
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	req, _ := http.NewRequest("POST", s.url+"/audio/process", pr)
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	req.Header.Set("X-API-Key", testKey)
+	got := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			got <- 0
+			return
+		}
+		resp.Body.Close()
+		got <- resp.StatusCode
+	}()
+	select {
+	case c := <-got:
+		if c != 429 {
+			t.Errorf("upload whose body never comes, when full: %d, want 429", c)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("an upload whose body never comes was not refused while full")
+	}
 	code, _, body = s.request(t, "GET", "/audio/queue", "", nil, nil)
 	var st queue.Stats
 	if err := json.Unmarshal(body, &st); err != nil || code != 200 {

@@ -51,7 +51,7 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &full):
 		w.Header().Set("Retry-After", strconv.Itoa(int((full.RetryAfter.Seconds())+0.999)))
 		writeError(w, http.StatusTooManyRequests, "queue_full", "Too many recordings are waiting; retry later.",
-			map[string]any{"queue": full.Queue, "pending": full.Pending, "limit": full.Limit})
+			map[string]any{"waiting": full.Pending, "limit": full.Limit})
 	case errors.Is(err, queue.ErrNotFinished):
 		writeError(w, http.StatusConflict, "task_running", "The task is still queued or running; cancel it first.", nil)
 	case errors.Is(err, queue.ErrNotFound):

@@ -27,6 +27,14 @@ func handleOf(t *models.Task) handle {
 
 // accept reads, checks and submits an upload.
 func (s *Server) accept(w http.ResponseWriter, r *http.Request, urgent bool) (*models.Task, *upload, bool) {
+	// A full service says so before reading a body it cannot take.
+	if err := s.tasks.CheckCapacity(r.Context()); err != nil {
+		// Closing the connection spares net/http from reading the
+		// unread body before it answers.
+		w.Header().Set("Connection", "close")
+		s.writeErr(w, r, err)
+		return nil, nil, false
+	}
 	u, herr := s.readUpload(w, r)
 	if herr == nil {
 		herr = s.probe(r, u)

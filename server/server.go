@@ -25,6 +25,7 @@ import (
 // Tasks submits and tracks tasks; *queue.Client is one.
 type Tasks interface {
 	Submit(ctx context.Context, s queue.Submission) (task *models.Task, existing bool, err error)
+	CheckCapacity(ctx context.Context) error
 	Task(ctx context.Context, id string) (*models.Task, error)
 	Cancel(ctx context.Context, id string) (*models.Task, error)
 	Purge(ctx context.Context, id string) error
