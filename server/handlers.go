@@ -88,11 +88,11 @@ func (s *Server) handleProcess(w http.ResponseWriter, r *http.Request) {
 		f.Error.Details["task_id"] = t.TaskID
 		writeTaskError(w, f.Error)
 	default:
-		if r.Context().Err() != nil {
-			return // the client left; the task goes on
-		}
+		// The wait timed out, the client left or the service is shutting
+		// down: the task goes on, and whoever is still listening gets its
+		// handle (never an empty 200).
 		h := handleOf(t)
-		cur, err := s.tasks.Task(r.Context(), t.TaskID)
+		cur, err := s.tasks.Task(context.WithoutCancel(r.Context()), t.TaskID)
 		if err == nil {
 			h.Status = cur.Status
 		}

@@ -389,6 +389,47 @@ func TestGracefulShutdown(t *testing.T) {
 		next := start(t, "serve", "--addr=127.0.0.1:0", "--redis="+redisURL, "--api-keys="+serviceKey, "--model="+model)
 		waitEvent(t, next.url, id, models.EventCompleted)
 	})
+
+	t.Run("a synchronous upload waiting at shutdown gets its task's handle", func(t *testing.T) {
+		s := start(t, "serve", "--addr=127.0.0.1:0", "--redis="+redisURL, "--api-keys="+serviceKey, "--model="+model, "--shutdown-timeout=1s")
+		audio, err := os.ReadFile(long)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		mw.WriteField("language", "en")
+		fw, _ := mw.CreateFormFile("audio", "long.wav")
+		fw.Write(audio)
+		mw.Close()
+		req, _ := http.NewRequest("POST", s.url+"/audio/process", &b)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("X-API-Key", serviceKey)
+		type reply struct {
+			code int
+			body []byte
+		}
+		replies := make(chan reply, 1)
+		go func() {
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				replies <- reply{}
+				return
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			replies <- reply{resp.StatusCode, body}
+		}()
+		time.Sleep(3 * time.Second) // the upload is being transcribed
+		s.stop(t, 20*time.Second)
+		r := <-replies
+		var h struct {
+			TaskID string `json:"task_id"`
+		}
+		if r.code != http.StatusAccepted || json.Unmarshal(r.body, &h) != nil || h.TaskID == "" {
+			t.Fatalf("sync upload at shutdown: %d %q; want 202 with the task handle", r.code, r.body)
+		}
+	})
 }
 
 // Processes behind one address must share their keys: api will not
