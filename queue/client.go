@@ -309,6 +309,19 @@ func (c *Client) Purge(ctx context.Context, id string) error {
 	return nil
 }
 
+// LastSeq returns the sequence number of task id's last event (0 when it
+// has none left).
+func (c *Client) LastSeq(ctx context.Context, id string) (int64, error) {
+	msgs, err := c.rdb.XRevRangeN(ctx, c.keys.events(id), "+", "-", 1).Result()
+	if err != nil {
+		return 0, fmt.Errorf("read last event of task %s: %w", id, err)
+	}
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	return seqOf(msgs[0].ID)
+}
+
 // Events returns task id's events numbered above after, up to count.
 func (c *Client) Events(ctx context.Context, id string, after, count int64) ([]models.Event, error) {
 	return c.store.events(ctx, id, after, count)

@@ -29,6 +29,8 @@ type Tasks interface {
 	Task(ctx context.Context, id string) (*models.Task, error)
 	Cancel(ctx context.Context, id string) (*models.Task, error)
 	Purge(ctx context.Context, id string) error
+	Events(ctx context.Context, id string, after, count int64) ([]models.Event, error)
+	LastSeq(ctx context.Context, id string) (int64, error)
 	RedriveCase(ctx context.Context, id string) (*models.Task, error)
 	Stats(ctx context.Context) (*queue.Stats, error)
 	Ping(ctx context.Context) error

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -34,14 +35,58 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		after = n
 	}
-	if _, ok := s.readableTask(w, r, id); !ok {
+	t, ok := s.readableTask(w, r, id)
+	if !ok {
+		return
+	}
+	last, err := s.tasks.LastSeq(r.Context(), id)
+	if err != nil {
+		s.writeErr(w, r, err)
+		return
+	}
+	if after > last {
+		writeError(w, http.StatusBadRequest, "bad_field", fmt.Sprintf("The parameter \"after\" is past the task's last event (%d).", last),
+			map[string]any{"field": "after", "last_seq": last})
+		return
+	}
+	if settled(t) { // nothing more will happen: the rest of the history, and the end
+		var evs []models.Event
+		if last > after {
+			evs, err = s.tasks.Events(r.Context(), id, after, last-after)
+		}
+		if err != nil {
+			s.writeErr(w, r, err)
+			return
+		}
+		ch := make(chan models.Event, len(evs))
+		for _, ev := range evs {
+			ch <- ev
+		}
+		close(ch)
+		s.writeStream(w, r, id, after, ch)
 		return
 	}
 	s.streamNDJSON(w, r, id, after)
 }
 
+// settled reports whether nothing more happens to task t: it is finished,
+// and a completed task's case write-back is final (or there is none).
+func settled(t *models.Task) bool {
+	if !t.Status.Terminal() {
+		return false
+	}
+	return t.Status != models.StatusCompleted || t.Result == nil || t.Result.Case == nil || t.Result.Case.Status.Final()
+}
+
+// streamNDJSON writes task id's events above after, then the live ones,
+// until the task ends.
 func (s *Server) streamNDJSON(w http.ResponseWriter, r *http.Request, id string, after int64) {
-	ctx := r.Context()
+	s.writeStream(w, r, id, after, s.events.Subscribe(r.Context(), id, after))
+}
+
+// writeStream writes events as NDJSON until the channel closes, with
+// heartbeats while it is quiet.
+func (s *Server) writeStream(w http.ResponseWriter, r *http.Request, id string, after int64, events <-chan models.Event) {
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
@@ -61,7 +106,6 @@ func (s *Server) streamNDJSON(w http.ResponseWriter, r *http.Request, id string,
 	hb := time.NewTicker(s.cfg.Heartbeat)
 	defer hb.Stop()
 	last := after
-	events := s.events.Subscribe(ctx, id, after)
 	for {
 		select {
 		case ev, ok := <-events:

@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +160,52 @@ func TestReadyWithoutRedis(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("%s = %d, want %d", path, resp.StatusCode, want)
 		}
+	}
+}
+
+// A finished task's stream ends: from the start, from its last event, and
+// an "after" past the last event is a 400, not a stream that follows
+// forever.
+func TestFinishedTaskStreamsEnd(t *testing.T) {
+	proc := &gatedProcessor{started: make(chan string, 1), release: make(chan struct{})}
+	s := newStack(t, realRedis(t), stackConfig{proc: proc})
+	id := backgroundUpload(t, s)
+	<-proc.started
+	close(proc.release)
+	s.waitStatus(t, id)
+	read := func(after string) (int, []models.Event) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", s.url+"/audio/task/"+id+"/events?after="+after, nil)
+		req.Header.Set("X-API-Key", testKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var evs []models.Event
+		dec := json.NewDecoder(resp.Body)
+		for {
+			var ev models.Event
+			if err := dec.Decode(&ev); err != nil {
+				if ctx.Err() != nil {
+					t.Fatalf("the stream after %s did not end", after)
+				}
+				return resp.StatusCode, evs
+			}
+			evs = append(evs, ev)
+		}
+	}
+	code, all := read("0")
+	if code != 200 || len(all) == 0 || all[len(all)-1].Type != models.EventCompleted {
+		t.Fatalf("whole stream: %d %v", code, all)
+	}
+	last := all[len(all)-1].Seq
+	if code, evs := read(strconv.FormatInt(last, 10)); code != 200 || len(evs) != 0 {
+		t.Errorf("after the last event: %d %v, want an empty stream that ends", code, evs)
+	}
+	if code, _ := read(strconv.FormatInt(last+5, 10)); code != 400 {
+		t.Errorf("after past the last event: %d, want 400", code)
 	}
 }
