@@ -3,6 +3,7 @@ package models
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -70,7 +71,7 @@ func DefaultTaskOptions() TaskOptions {
 func (o *TaskOptions) Validate() error {
 	var errs []error
 	if o.Language != "auto" && !isLanguageCode(o.Language) {
-		errs = append(errs, fmt.Errorf("language %q is neither \"auto\" nor a two- or three-letter code", o.Language))
+		errs = append(errs, fmt.Errorf("language %q is neither \"auto\" nor a language Whisper knows (ISO 639-1, e.g. sw, en)", o.Language))
 	}
 	if len(o.Title) > 500 {
 		errs = append(errs, fmt.Errorf("title is %d bytes, more than 500", len(o.Title)))
@@ -81,17 +82,21 @@ func (o *TaskOptions) Validate() error {
 	return errors.Join(errs...)
 }
 
-func isLanguageCode(s string) bool {
-	if len(s) < 2 || len(s) > 3 {
-		return false
+// whisperLanguages are the languages Whisper models know, by the codes
+// whisper.cpp takes.
+var whisperLanguages = map[string]bool{}
+
+func init() {
+	for _, l := range strings.Fields(`en zh de es ru ko fr ja pt tr pl ca nl ar sv it id hi fi vi he uk el ms cs ro
+		da hu ta no th ur hr bg lt la mi ml cy sk te fa lv bn sr az sl kn et mk br eu is hy ne mn bs kk sq sw gl
+		mr pa si km sn yo so af oc ka be tg sd gu am yi lo uz fo ht ps tk nn mt sa lb my bo tl mg as tt haw ln ha
+		ba jw su yue`) {
+		whisperLanguages[l] = true
 	}
-	for _, c := range s {
-		if c < 'a' || c > 'z' {
-			return false
-		}
-	}
-	return true
 }
+
+// isLanguageCode reports whether s names a language Whisper knows.
+func isLanguageCode(s string) bool { return whisperLanguages[s] }
 
 // ErrorInfo describes why something failed, in the shape every error of the
 // service takes: a snake_case code, a human sentence and optional details.

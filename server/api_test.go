@@ -143,6 +143,7 @@ func TestUploadErrors(t *testing.T) {
 		{"too long", toneWAV(4 * time.Second), nil, 413, "audio_too_long"},
 		{"bad boolean", toneWAV(time.Second), map[string]string{"background": "maybe"}, 400, "bad_field"},
 		{"bad language", toneWAV(time.Second), map[string]string{"language": "swahili!"}, 400, "bad_field"},
+		{"a language Whisper does not know", toneWAV(time.Second), map[string]string{"language": "xx"}, 400, "bad_field"},
 	}
 	for _, tt := range uploads {
 		t.Run(tt.name, func(t *testing.T) {
