@@ -110,6 +110,11 @@ func (c Config) Validate() error {
 	if c.TimeoutFactor < 0 || c.TimeoutBase < 0 {
 		errs = append(errs, errors.New("task timeout is negative"))
 	}
+	// A result must outlive the longest task: its record (and the case
+	// to write) would expire while it runs.
+	if longest := c.timeout(c.MaxDuration); c.ResultTTL < longest {
+		errs = append(errs, fmt.Errorf("result TTL %v is shorter than the longest task's deadline %v (task timeout + factor × max duration): raise --result-ttl or lower --max-duration", c.ResultTTL, longest))
+	}
 	return errors.Join(errs...)
 }
 

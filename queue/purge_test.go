@@ -83,7 +83,7 @@ func TestPurgeRefusesARunningTask(t *testing.T) {
 // carries goes when the tasks' own records go.
 func TestFeedKeepsNothingOlderThanResults(t *testing.T) {
 	rdb := realRedis(t)
-	f := newFixture(t, rdb, queue.Config{ResultTTL: 2 * time.Second})
+	f := newFixture(t, rdb, queue.Config{ResultTTL: 2 * time.Second, MaxDuration: time.Second, TimeoutBase: 500 * time.Millisecond, TimeoutFactor: 1})
 	f.startWorker(t, &scriptedProcessor{})
 	ctx := context.Background()
 	old, _, err := f.client.Submit(ctx, submission("old call"))

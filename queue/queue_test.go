@@ -479,3 +479,12 @@ func TestNoContactInTheQueuePayload(t *testing.T) {
 		t.Errorf("worker got options %+v", got)
 	}
 }
+
+// Settings that contradict each other are refused at start-up: a result
+// that expires before its task's deadline would lose the task.
+func TestConfigRefusesAResultTTLShorterThanATask(t *testing.T) {
+	err := queue.Config{ResultTTL: time.Hour, MaxDuration: 2 * time.Hour}.WithDefaults().Validate()
+	if err == nil || !strings.Contains(err.Error(), "result TTL") {
+		t.Fatalf("Validate = %v, want an error naming the result TTL", err)
+	}
+}

@@ -95,8 +95,10 @@ func NewWorker(rdb redis.UniversalClient, cfg Config, wcfg WorkerConfig, proc Pr
 		aq: asynq.NewClientFromRedisClient(rdb)}
 	w.srv = asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:       wcfg.Concurrency,
-		Queues:            map[string]int{QueueUrgent: 2, QueueDefault: 1},
-		StrictPriority:    true,
+		// Weighted, not strict: someone waits on urgent work, so it is
+		// taken six times as often, but batch uploads always move and
+		// never outwait their audio's TTL behind a stream of urgent ones.
+		Queues: map[string]int{QueueUrgent: 6, QueueDefault: 1},
 		ShutdownTimeout:   wcfg.ShutdownTimeout,
 		RetryDelayFunc:    retryDelay,
 		Logger:            asynqLogger{log},
@@ -189,6 +191,8 @@ func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	// The audio must outlive this attempt, however long the task waited.
+	w.rdb.PExpire(ctx, w.keys.audio(id), max(w.store.cfg.AudioTTL, w.store.cfg.timeout(time.Duration(p.DurationMS)*time.Millisecond)))
 	log.Info("task started", "queue", rec.Queue, "attempt", retried+1, "bytes", len(audio))
 
 	res, err := w.proc.Run(ctx, pipeline.Job{TaskID: id, Audio: audio, Options: opts}, emitter{&w.store, id})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"net"
 	"net/http"
 	"strings"
 
@@ -36,6 +37,14 @@ func principal(r *http.Request) Key {
 func (s *Server) authenticate(next http.HandlerFunc, scope Scope) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.NoAuth {
+			// Without keys only this machine may call: a page elsewhere
+			// that rebinds its host name to 127.0.0.1 still sends its own
+			// name as Host.
+			if !loopbackHost(r.Host) {
+				writeError(w, http.StatusForbidden, "forbidden_host",
+					"Without API keys this service answers only requests addressed to localhost.", nil)
+				return
+			}
 			next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, Key{Scopes: []Scope{ScopeAdmin}})))
 			return
 		}
@@ -81,4 +90,17 @@ func (s *Server) authenticate(next http.HandlerFunc, scope Scope) http.HandlerFu
 func mayRead(r *http.Request, t *models.Task) bool {
 	k := principal(r)
 	return k.Has(ScopeReadAll) || (k.Has(ScopeReadOwn) && t.Owner != "" && t.Owner == k.ID())
+}
+
+// loopbackHost reports whether a Host header names this machine.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -182,3 +182,22 @@ func TestIdempotencyKeyIsPerAPIKey(t *testing.T) {
 		t.Fatalf("two API keys with one Idempotency-Key share task %s", ids[keyA])
 	}
 }
+
+// Without keys the service answers only requests addressed to this
+// machine: a DNS-rebinding page sends its own host name.
+func TestNoAuthAnswersOnlyLocalhost(t *testing.T) {
+	proc := &gatedProcessor{started: make(chan string, 1), release: make(chan struct{})}
+	s := newStack(t, realRedis(t), stackConfig{proc: proc, server: server.Config{NoAuth: true}})
+	for host, want := range map[string]int{"evil.example": 403, "evil.example:8123": 403, "localhost:8123": 200, "127.0.0.1": 200, "[::1]:8123": 200} {
+		req, _ := http.NewRequest("GET", s.url+"/audio/queue", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net"
 	"strings"
 	"time"
 
@@ -141,6 +142,9 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 	if err := c.cases.validate(); err != nil {
 		return nil, err
 	}
+	if v := strings.TrimSpace(c.apiKeys); api && v == "none" && !loopbackAddr(c.addr) {
+		return nil, usageError{fmt.Sprintf("--api-keys=none is only allowed on a loopback address, not %s: anyone who reaches it could read the calls", c.addr)}
+	}
 	if v := strings.TrimSpace(c.apiKeys); api && v != "" && v != "none" {
 		if _, err := server.ParseKeys(v); err != nil {
 			return nil, usageError{fmt.Sprintf("--api-keys: %v (use KEY or KEY:scope+scope entries, or none to turn authentication off)", err)}
@@ -192,6 +196,19 @@ func apiKeys(v string, out io.Writer, log *slog.Logger) (keys []server.Key, noAu
 		return nil, false, usageError{fmt.Sprintf("--api-keys: %v (use KEY or KEY:scope+scope entries, or none to turn authentication off)", err)}
 	}
 	return keys, false, nil
+}
+
+// loopbackAddr reports whether a listen address is on this machine only.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // randomKey is a new API key: 48 hex digits.

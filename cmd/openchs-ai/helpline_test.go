@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,10 +11,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/openchs/openchs-ai/models"
 )
@@ -114,5 +118,24 @@ func TestUploadBecomesCaseWithSignedWebhook(t *testing.T) {
 	}
 	if len(rc.bad) > 0 {
 		t.Errorf("deliveries with bad signatures: %v", rc.bad)
+	}
+}
+
+// The embedded Redis holds recordings: another local process that finds
+// its port cannot read it without the password serve made.
+func TestEmbeddedRedisNeedsAPassword(t *testing.T) {
+	s := start(t, "serve", "--addr=127.0.0.1:0", "--api-keys="+serviceKey, "--model="+modelArg(t))
+	m := regexp.MustCompile(`redis=(127\.0\.0\.1:\d+)`).FindStringSubmatch(s.stderr.String())
+	if m == nil {
+		t.Fatalf("no embedded Redis address in the log:\n%s", s.stderr.String())
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: m[1]})
+	defer rdb.Close()
+	err := rdb.Ping(context.Background()).Err()
+	if err == nil || !strings.Contains(err.Error(), "NOAUTH") {
+		t.Fatalf("PING without the password: %v, want NOAUTH", err)
+	}
+	if keys, err := rdb.Keys(context.Background(), "*").Result(); err == nil {
+		t.Fatalf("read keys without the password: %v", keys)
 	}
 }

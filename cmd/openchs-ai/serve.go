@@ -51,6 +51,11 @@ func openRedis(ctx context.Context, c *serviceConfig, embeddedOK bool, log *slog
 			return nil, nil, usageError{"set REDIS_URL (or --redis): api and worker processes share one Redis"}
 		}
 		m := miniredis.NewMiniRedis()
+		// Any local process can reach a loopback port: the embedded Redis
+		// holds recordings of children, so it takes a password made for
+		// this run.
+		password := randomKey()
+		m.RequireAuth(password)
 		if err := m.StartAddr("127.0.0.1:0"); err != nil {
 			return nil, nil, fmt.Errorf("start embedded Redis: %w", err)
 		}
@@ -72,7 +77,7 @@ func openRedis(ctx context.Context, c *serviceConfig, embeddedOK bool, log *slog
 		}()
 		log.Warn("no REDIS_URL: using an embedded in-process Redis; queued tasks, results and events do not survive a restart",
 			"redis", m.Addr())
-		cl := redis.NewClient(&redis.Options{Addr: m.Addr(), PoolSize: 64})
+		cl := redis.NewClient(&redis.Options{Addr: m.Addr(), Password: password, PoolSize: 64})
 		return cl, func() { cl.Close(); close(stop); wg.Wait(); m.Close() }, nil
 	}
 	opts, err := redis.ParseURL(c.redisURL)

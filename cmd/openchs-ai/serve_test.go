@@ -441,6 +441,15 @@ func TestAPIWithoutKeysRefusesToStart(t *testing.T) {
 	}
 }
 
+// No authentication is for this machine only: serve and api refuse
+// --api-keys=none on an address others can reach.
+func TestNoAuthOnlyOnLoopback(t *testing.T) {
+	r := runBin(t, nil, "api", "--redis=redis://127.0.0.1:6379/13", "--api-keys=none", "--addr=0.0.0.0:0")
+	if r.code != 2 || !strings.Contains(r.stderr, "loopback") {
+		t.Errorf("api --api-keys=none on 0.0.0.0: exit %d, stderr %q; want 2 and a sentence about loopback", r.code, r.stderr)
+	}
+}
+
 // A key list that parses to no key (two unset variables joined by a comma)
 // is a mistake, not "no authentication": serve and api refuse to start.
 func TestEmptyKeyListRefusesToStart(t *testing.T) {
