@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -32,12 +33,13 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	format := fs.String("format", "json", "output format: json or text")
 	lexicon := fs.String("lexicon", "", "lexicon file to use instead of the built-in one")
 	second := fs.Bool("second-opinion", true, "ask the built-in statistical second opinion, which may raise a call the rules left low or medium and asks for a counsellor's review when it does")
+	secondModel := fs.String("second-opinion-model", "", "model file (made by go generate in pipeline/risk/learned) to ask for the second opinion instead of the built-in one")
 	evalPath := fs.String("eval", "", "score the classifier on the labelled calls of this file instead: TSV rows priority<TAB>text (an optional header names the columns: priority, text, id, category, lang) or JSON lines {\"id\", \"priority\", \"text\", ...}")
 	evalNoise := fs.Float64("eval-noise", 0, "with --eval: score each text as a speech recogniser might have heard it, lower case, without punctuation and with this share of its words (0 to 1) dropped, replaced or misspelt")
 	seed := fs.Uint64("seed", 1, "with --eval-noise: seed of the simulated recognition errors")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: openchs-ai classify [--language L] [--format json|text] [--lexicon FILE] [--second-opinion=false] [TEXT | -]")
-		fmt.Fprintln(stderr, "       openchs-ai classify --eval FILE [--eval-noise R] [--seed N] [--lexicon FILE] [--second-opinion=false]")
+		fmt.Fprintln(stderr, "Usage: openchs-ai classify [--language L] [--format json|text] [--lexicon FILE] [--second-opinion=false | --second-opinion-model FILE] [TEXT | -]")
+		fmt.Fprintln(stderr, "       openchs-ai classify --eval FILE [--eval-noise R] [--seed N] [--lexicon FILE] [--second-opinion=false | --second-opinion-model FILE]")
 		fmt.Fprintln(stderr, "\nTriages a call's text: priority, risk level, category and the evidence behind them.")
 		fmt.Fprintln(stderr, "The text is the arguments, or stdin when there are none or the argument is '-'.")
 		fmt.Fprintln(stderr, "With --eval, scores the classifier on labelled calls instead: recall of high and critical")
@@ -72,7 +74,7 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		if *evalNoise < 0 || *evalNoise > 1 {
 			return usageError{fmt.Sprintf("--eval-noise %v: want a share of words from 0 to 1", *evalNoise)}
 		}
-		c, err := risk.New(risk.Config{LexiconPath: *lexicon, NoSecondOpinion: !*second})
+		c, err := newClassifier(*lexicon, *second, *secondModel)
 		if err != nil {
 			return err
 		}
@@ -99,7 +101,7 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return err
 	}
 
-	c, err := risk.New(risk.Config{LexiconPath: *lexicon, NoSecondOpinion: !*second})
+	c, err := newClassifier(*lexicon, *second, *secondModel)
 	if err != nil {
 		return err
 	}
@@ -110,6 +112,29 @@ func runClassify(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(res)
+}
+
+// newClassifier builds the classifier of the lexicon at path (the
+// built-in one when empty), asking the second opinion of the model file
+// at model (the built-in one when empty) unless second is false.
+func newClassifier(lexicon string, second bool, model string) (*risk.Classifier, error) {
+	if !second && model != "" {
+		return nil, usageError{"--second-opinion-model with --second-opinion=false"}
+	}
+	c, err := risk.New(risk.Config{LexiconPath: lexicon, NoSecondOpinion: !second})
+	if err != nil || model == "" {
+		return c, err
+	}
+	f, err := os.Open(model)
+	if err != nil {
+		return nil, fmt.Errorf("second opinion model: %w", err)
+	}
+	defer f.Close()
+	m, err := learned.Read(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", model, err)
+	}
+	return c.WithSecondOpinion(m), nil
 }
 
 // runClassifyEval scores c on the labelled calls of the file at path,

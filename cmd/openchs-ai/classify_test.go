@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline/risk/learned"
 )
 
 func TestRunClassify(t *testing.T) {
@@ -158,6 +159,8 @@ func TestRunClassifyEvalRejects(t *testing.T) {
 		{name: "text with eval", args: []string{"--eval", bad, "hello"}, wantUsage: true, wantInMsg: "takes no text"},
 		{name: "noise without eval", args: []string{"--eval-noise", "0.1", "hello"}, wantUsage: true, wantInMsg: "needs --eval"},
 		{name: "noise out of range", args: []string{"--eval", bad, "--eval-noise", "1.5"}, wantUsage: true, wantInMsg: "1.5"},
+		{name: "model without second opinion", args: []string{"--second-opinion=false", "--second-opinion-model", bad, "hello"}, wantUsage: true, wantInMsg: "--second-opinion-model"},
+		{name: "not a model", args: []string{"--second-opinion-model", bad, "hello"}, wantInMsg: "not a learned risk model"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,5 +184,36 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRunClassifySecondOpinionModel(t *testing.T) {
+	var ex []learned.Example
+	for range 5 {
+		ex = append(ex,
+			learned.Example{Text: "a purple elephant is dancing in the garden with drums and candles", Class: 2},
+			learned.Example{Text: "I would like to know the opening hours of the office in town today", Class: 0})
+	}
+	m, err := learned.Train(ex, learned.TrainConfig{Dim: 1 << 12, Seed: 1, Threshold: 0.6, CriticalThreshold: 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "model.bin")
+	var b bytes.Buffer
+	if _, err := m.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, b.String())
+	var out, errOut bytes.Buffer
+	text := "We saw a purple elephant dancing in the garden with the drums and candles."
+	if err := runClassify(context.Background(), []string{"--second-opinion-model", path, text}, strings.NewReader(""), &out, &errOut); err != nil {
+		t.Fatalf("runClassify: %v (stderr %q)", err, errOut.String())
+	}
+	var got models.Classification
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Priority != models.PriorityHigh || !got.Review || len(got.ReviewReasons) == 0 {
+		t.Errorf("got %s, review %v %q; want high for review by the second opinion", got.Priority, got.Review, got.ReviewReasons)
 	}
 }

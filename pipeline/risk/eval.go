@@ -3,7 +3,6 @@ package risk
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,10 +33,12 @@ var ErrLabelledFormat = errors.New("labelled calls")
 // "text", ...}), or tab-separated rows "priority<TAB>text". A TSV file may
 // start with a header naming its columns (priority and text required; id,
 // category, lang, split optional, in any order); without one the columns
-// are priority and text, and a row's id is its line number. Every error
-// wraps ErrLabelledFormat and names the line.
+// are priority and text, and a row's id is its line number. Fields are
+// split at tabs only: quotes are text. Every error wraps
+// ErrLabelledFormat and names the line.
 func ReadLabelled(r io.Reader) ([]Labelled, error) {
 	br := bufio.NewReader(r)
+	skipped := 0 // lines
 	for {
 		b, err := br.Peek(1)
 		if err != nil {
@@ -50,12 +51,15 @@ func ReadLabelled(r io.Reader) ([]Labelled, error) {
 			if _, err := br.ReadByte(); err != nil {
 				return nil, err
 			}
+			if b[0] == '\n' {
+				skipped++
+			}
 			continue
 		}
 		if b[0] == '{' {
 			return readLabelledJSONL(br)
 		}
-		return readLabelledTSV(br)
+		return readLabelledTSV(br, skipped)
 	}
 }
 
@@ -88,23 +92,20 @@ func readLabelledJSONL(r io.Reader) ([]Labelled, error) {
 	return out, nil
 }
 
-func readLabelledTSV(r io.Reader) ([]Labelled, error) {
-	cr := csv.NewReader(r)
-	cr.Comma = '\t'
-	cr.LazyQuotes = true
-	cr.FieldsPerRecord = -1
+func readLabelledTSV(r io.Reader, skipped int) ([]Labelled, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
 	col := map[string]int{"priority": 0, "text": 1}
 	var out []Labelled
-	for row := 0; ; row++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
+	for line, row := skipped+1, 0; sc.Scan(); line++ {
+		text := strings.TrimSuffix(sc.Text(), "\r")
+		if strings.TrimSpace(text) == "" {
+			continue
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrLabelledFormat, err)
-		}
-		if row == 0 && models.Priority(strings.ToLower(strings.TrimSpace(rec[0]))).Validate() != nil {
+		// A transcript's quotes are its own: fields are split at tabs only.
+		rec := strings.Split(text, "\t")
+		row++
+		if row == 1 && models.Priority(strings.ToLower(strings.TrimSpace(rec[0]))).Validate() != nil {
 			col = map[string]int{}
 			for i, h := range rec {
 				col[strings.ToLower(strings.TrimSpace(h))] = i
@@ -136,6 +137,9 @@ func readLabelledTSV(r io.Reader) ([]Labelled, error) {
 			return nil, fmt.Errorf("%w: line %d: %v", ErrLabelledFormat, line, err)
 		}
 		out = append(out, l)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrLabelledFormat, err)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%w: no labelled calls", ErrLabelledFormat)

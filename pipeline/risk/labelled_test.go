@@ -20,8 +20,8 @@ func TestReadLabelled(t *testing.T) {
 			want: []Labelled{{ID: "line1", Priority: "high", Text: "He beats me"}, {ID: "line2", Priority: "low", Text: "What is the age of marriage?"}}},
 		{name: "tsv with header in any order", in: "id\ttext\tlang\tpriority\tcategory\n\nc1\tNataka kujiua\tsw\tCritical\tsuicide_self_harm\n",
 			want: []Labelled{{ID: "c1", Lang: "sw", Priority: "critical", Category: "suicide_self_harm", Text: "Nataka kujiua"}}},
-		{name: "tsv with a quote in the text", in: "medium\tShe said \"stop\" and left\n",
-			want: []Labelled{{ID: "line1", Priority: "medium", Text: `She said "stop" and left`}}},
+		{name: "tsv with quotes in the text", in: "medium\t\"Stop\" she said\r\nlow\tand \"left\n\nhigh\tend\n",
+			want: []Labelled{{ID: "line1", Priority: "medium", Text: `"Stop" she said`}, {ID: "line2", Priority: "low", Text: `and "left`}, {ID: "line4", Priority: "high", Text: "end"}}},
 		{name: "jsonl", in: "\n{\"id\": \"en-01\", \"split\": \"dev\", \"lang\": \"en\", \"priority\": \"critical\", \"category\": \"fgm\", \"text\": \"The cutter is here\"}\n",
 			want: []Labelled{{ID: "en-01", Split: "dev", Lang: "en", Priority: "critical", Category: "fgm", Text: "The cutter is here"}}},
 	}
@@ -47,6 +47,7 @@ func TestReadLabelledRejects(t *testing.T) {
 		{"header without text", "priority\tnarrative\nhigh\tx\n", "header"},
 		{"unknown priority", "high\tx\nurgent\ty\n", `line 2: line2: priority "urgent"`},
 		{"no text column", "high\tx\nlow\n", "line 2"},
+		{"line numbers count leading blank lines", "\n\nhigh\tx\nurgent\ty\n", "line 4"},
 		{"empty text", "high\t  \n", "no text"},
 		{"broken json", "{\"priority\": \"high\"\n", "line 1"},
 		{"header only", "priority\ttext\n", "no labelled calls"},

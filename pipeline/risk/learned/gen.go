@@ -2,7 +2,9 @@
 
 // gen trains the embedded model from the labelled narratives of
 // ../testdata/eval.jsonl and writes it to model.bin: run by go generate
-// in this directory. The same narratives give the same bytes.
+// in this directory. The same narratives give the same bytes. With
+// -exclude it leaves the listed narratives out, for scoring a model on
+// them (scripts/eval-asr.sh).
 package main
 
 import (
@@ -13,6 +15,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"strings"
 
 	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/pipeline/risk/learned"
@@ -21,7 +24,18 @@ import (
 func main() {
 	in := flag.String("in", "../testdata/eval.jsonl", "labelled narratives (JSON lines with split, priority and text)")
 	out := flag.String("out", "model.bin", "model file to write")
+	exclude := flag.String("exclude", "", "file of narrative ids (one a line) to leave out of training, for scoring a model on them")
 	flag.Parse()
+	left := map[string]bool{}
+	if *exclude != "" {
+		b, err := os.ReadFile(*exclude)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, id := range strings.Fields(string(b)) {
+			left[id] = true
+		}
+	}
 	b, err := os.ReadFile(*in)
 	if err != nil {
 		log.Fatal(err)
@@ -31,6 +45,7 @@ func main() {
 	sc.Buffer(nil, 16<<20)
 	for line := 1; sc.Scan(); line++ {
 		var n struct {
+			ID       string          `json:"id"`
 			Split    string          `json:"split"`
 			Priority models.Priority `json:"priority"`
 			Text     string          `json:"text"`
@@ -38,7 +53,7 @@ func main() {
 		if err := json.Unmarshal(sc.Bytes(), &n); err != nil {
 			log.Fatalf("%s:%d: %v", *in, line, err)
 		}
-		if learned.IsSealed(n.Split) {
+		if learned.IsSealed(n.Split) || left[n.ID] {
 			continue
 		}
 		if n.Priority.Rank() < 0 {
