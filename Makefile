@@ -54,3 +54,7 @@ lint: ## gofmt and go vet
 
 clean: ## remove build output (the cache outside the tree stays)
 	rm -rf bin
+
+.PHONY: eval-asr
+eval-asr: build ## speak labelled narratives (espeak-ng), transcribe and score them (slow)
+	@$(WHISPER_ENV) && $(MODEL_ENV) && scripts/eval-asr.sh
