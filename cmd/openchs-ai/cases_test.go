@@ -110,7 +110,7 @@ func TestCasesCommand(t *testing.T) {
 				t.Fatalf("show: %v %s", err, out)
 			}
 			if shown.Description != "Two lines\nof description" || shown.Status != "in_progress" ||
-				len(shown.Activity) != 1 || shown.Activity[0].Note != "imported" {
+				len(shown.Activity) != 1 || shown.Activity[0].Action != "imported" {
 				t.Errorf("show CLI-4 = %s", out)
 			}
 			if _, _, err := runCasesCmd(t, vars, "", "show", shown.ID); err != nil {
