@@ -29,6 +29,7 @@ type serviceConfig struct {
 	model        modelFlags
 	translate    translate.Config
 	lexicon      string
+	noSecond     bool
 	concurrency  int
 	maxUploadMB  int64
 	readTimeout  time.Duration
@@ -68,6 +69,7 @@ var envFlags = map[string]string{
 	"translate-url":       "OPENCHS_AI_TRANSLATE_URL",
 	"translate-api-key":   "OPENCHS_AI_TRANSLATE_API_KEY",
 	"lexicon":             "OPENCHS_AI_LEXICON",
+	"no-second-opinion":   "OPENCHS_AI_NO_SECOND_OPINION",
 	"log-level":           "OPENCHS_AI_LOG_LEVEL",
 }
 
@@ -101,6 +103,7 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 		fs.StringVar(&c.translate.URL, "translate-url", "", "LibreTranslate base URL, for --translator=libretranslate (env OPENCHS_AI_TRANSLATE_URL)")
 		fs.StringVar(&c.translate.APIKey, "translate-api-key", "", "LibreTranslate API key (env OPENCHS_AI_TRANSLATE_API_KEY)")
 		fs.StringVar(&c.lexicon, "lexicon", "", "risk lexicon JSON file replacing the embedded one (env OPENCHS_AI_LEXICON)")
+		fs.BoolVar(&c.noSecond, "no-second-opinion", false, "triage with the rules alone, without the statistical second opinion that may raise a call for review (env OPENCHS_AI_NO_SECOND_OPINION)")
 		fs.BoolVar(&c.queue.RetainAudio, "retain-audio", false, "keep uploads in Redis after processing, until --audio-ttl (env OPENCHS_AI_RETAIN_AUDIO)")
 	}
 	c.cases.register(fs, e.getenv, api, work)

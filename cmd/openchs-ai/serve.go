@@ -293,7 +293,7 @@ func (c *serviceConfig) stages(engine *whisper.Engine) ([]pipeline.Stage, error)
 	if err != nil {
 		return nil, err
 	}
-	cl, err := risk.New(risk.Config{LexiconPath: c.lexicon})
+	cl, err := risk.New(risk.Config{LexiconPath: c.lexicon, NoSecondOpinion: c.noSecond})
 	if err != nil {
 		return nil, err
 	}

@@ -61,6 +61,14 @@
 // the factors; missing a critical call costs more than a counsellor's
 // second look.
 //
+// A statistical second opinion (package learned: logistic regression over
+// hashed words, word pairs and character n-grams, trained from the
+// labelled narratives) runs after the rules unless Config.NoSecondOpinion:
+// it may raise a call the rules left low or medium to high (critical only
+// with an imminence, means, severity or danger cue), never lower one, and
+// a call it raised is flagged for review with evidence of rule
+// "second_opinion".
+//
 // Swahili verbs are matched by stem: "-piga" matches anampiga, alinipiga,
 // wanatupiga, hunichapa-style prefixes (subject, tense, relative, object)
 // and extensions (passive -wa, applied -ia, causative -isha ...), and the
