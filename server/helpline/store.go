@@ -639,16 +639,9 @@ func (u *Update) normalize() error {
 	return checkLen("note", u.Note, maxDescription)
 }
 
-// ListCases returns a page of the cases f selects, ordered by
-// (updated_at, id), and the cursor of the next page ("" after the last).
-func (h *Helpline) ListCases(ctx context.Context, f Filter) ([]models.Case, string, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
-	limit = min(limit, MaxLimit)
-	var conds []string
-	var args []any
+// conditions are the SQL conditions (on kase k) and their arguments that
+// select the cases f names, its cursor and limit aside.
+func (f Filter) conditions() (conds []string, args []any) {
 	if !f.UpdatedSince.IsZero() {
 		conds = append(conds, "k.updated_at >= ?")
 		args = append(args, sqldb.FormatTime(f.UpdatedSince))
@@ -666,6 +659,18 @@ func (h *Helpline) ListCases(ctx context.Context, f Filter) ([]models.Case, stri
 			args = append(args, eq.v)
 		}
 	}
+	return conds, args
+}
+
+// ListCases returns a page of the cases f selects, ordered by
+// (updated_at, id), and the cursor of the next page ("" after the last).
+func (h *Helpline) ListCases(ctx context.Context, f Filter) ([]models.Case, string, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	conds, args := f.conditions()
 	if f.Cursor != "" {
 		at, id, err := decodeCursor(f.Cursor)
 		if err != nil {

@@ -747,25 +747,7 @@ func writeContacts(ctx context.Context, tx *sql.Tx, completed, made []*importCon
 // aside), in id order, reading ExportPageSize cases per query; after
 // each page it calls page, when not nil.
 func (h *Helpline) ExportCases(ctx context.Context, f Filter, fn func(*models.Case) error, page func() error) error {
-	var conds []string
-	var args []any
-	if !f.UpdatedSince.IsZero() {
-		conds = append(conds, "k.updated_at >= ?")
-		args = append(args, sqldb.FormatTime(f.UpdatedSince))
-	}
-	if !f.CreatedAfter.IsZero() {
-		conds = append(conds, "k.created_at >= ?")
-		args = append(args, sqldb.FormatTime(f.CreatedAfter))
-	}
-	for _, eq := range []struct{ col, v string }{
-		{"k.status", string(f.Status)}, {"k.priority", string(f.Priority)},
-		{"k.category", f.Category}, {"k.external_ref", f.ExternalRef},
-	} {
-		if eq.v != "" {
-			conds = append(conds, eq.col+" = ?")
-			args = append(args, eq.v)
-		}
-	}
+	conds, args := f.conditions()
 	q := "SELECT " + caseColumns + caseFrom + " WHERE " + strings.Join(append(conds, "k.id > ?"), " AND ") +
 		" ORDER BY k.id LIMIT " + strconv.Itoa(ExportPageSize)
 	var after int64
