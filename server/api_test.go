@@ -379,3 +379,42 @@ func TestConcurrentSubscribersGetEverything(t *testing.T) {
 		}
 	}
 }
+
+// blockingDecoder holds every upload it is asked to check until released:
+// it makes the check slots run out on demand.
+type blockingDecoder struct{ release chan struct{} }
+
+func (d blockingDecoder) Decode(ctx context.Context, data []byte) ([]float32, error) {
+	select {
+	case <-d.release:
+	case <-ctx.Done():
+	}
+	return make([]float32, 16000), nil
+}
+
+// An upload that cannot get a check slot in time is refused with 503 and
+// Retry-After instead of waiting without end.
+func TestProbeWaitIsBounded(t *testing.T) {
+	dec := blockingDecoder{release: make(chan struct{})}
+	defer close(dec.release)
+	s := newStack(t, realRedis(t), stackConfig{server: server.Config{ProbeConcurrency: 1, ProbeWait: 300 * time.Millisecond},
+		opts: []server.Option{server.WithDecoder(dec)}})
+	ct, first := form(t, "call.wav", toneWAV(time.Second), map[string]string{"background": "true"})
+	go func() { // holds the only check slot until the test ends
+		req, _ := http.NewRequest("POST", s.url+"/audio/process", bytes.NewReader(first))
+		req.Header.Set("Content-Type", ct)
+		req.Header.Set("X-API-Key", testKey)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	code, hdr, body := s.upload(t, "/audio/process", toneWAV(time.Second), map[string]string{"background": "true"}, nil)
+	if code != 503 || errorCode(t, body) != "busy" || hdr.Get("Retry-After") == "" {
+		t.Fatalf("upload with no check slot: %d Retry-After=%q %s", code, hdr.Get("Retry-After"), body)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("refused after %v", took)
+	}
+}

@@ -69,6 +69,9 @@ type Config struct {
 	// ProbeConcurrency bounds how many uploads are decoded at once to
 	// check them before queueing; default 2.
 	ProbeConcurrency int
+	// ProbeWait is how long an upload waits for a check slot before it is
+	// refused with 503 and Retry-After; default 30s.
+	ProbeWait time.Duration
 }
 
 // WithDefaults returns c with its zero fields set to their defaults.
@@ -90,6 +93,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.ProbeConcurrency == 0 {
 		c.ProbeConcurrency = 2
+	}
+	if c.ProbeWait == 0 {
+		c.ProbeWait = 30 * time.Second
 	}
 	return c
 }

@@ -36,7 +36,12 @@ type httpError struct {
 
 func (e *httpError) Error() string { return e.msg }
 
-func (e *httpError) write(w http.ResponseWriter) { writeError(w, e.status, e.code, e.msg, e.details) }
+func (e *httpError) write(w http.ResponseWriter) {
+	if secs, ok := e.details["retry_after_s"].(int); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	}
+	writeError(w, e.status, e.code, e.msg, e.details)
+}
 
 func (s *Server) tooLarge() *httpError {
 	return &httpError{http.StatusRequestEntityTooLarge, "upload_too_large",
@@ -152,9 +157,14 @@ func (s *Server) probe(r *http.Request, u *upload) *httpError {
 	if s.decoder == nil {
 		return nil
 	}
+	wait := time.NewTimer(s.cfg.ProbeWait)
+	defer wait.Stop()
 	select {
 	case s.probes <- struct{}{}:
 		defer func() { <-s.probes }()
+	case <-wait.C:
+		return &httpError{http.StatusServiceUnavailable, "busy", "Too many uploads are being checked; retry later.",
+			map[string]any{"retry_after_s": int(s.cfg.ProbeWait.Seconds())}}
 	case <-r.Context().Done():
 		return &httpError{http.StatusServiceUnavailable, "cancelled", "The request ended.", nil}
 	}
