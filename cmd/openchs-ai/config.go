@@ -54,6 +54,7 @@ var envFlags = map[string]string{
 	"max-duration":        "OPENCHS_AI_MAX_DURATION",
 	"max-pending":         "OPENCHS_AI_MAX_PENDING",
 	"retry-after":         "OPENCHS_AI_RETRY_AFTER",
+	"probe-wait":          "OPENCHS_AI_PROBE_WAIT",
 	"sync-timeout":        "OPENCHS_AI_SYNC_TIMEOUT",
 	"read-timeout":        "OPENCHS_AI_READ_TIMEOUT",
 	"task-timeout":        "OPENCHS_AI_TASK_TIMEOUT",
@@ -93,6 +94,7 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 		fs.DurationVar(&c.readTimeout, "read-timeout", 5*time.Minute, "longest time to receive one request, upload included (env OPENCHS_AI_READ_TIMEOUT)")
 		fs.IntVar(&c.queue.MaxPending, "max-pending", 100, "queue depth above which uploads get 429 (env OPENCHS_AI_MAX_PENDING)")
 		fs.DurationVar(&c.queue.RetryAfter, "retry-after", 15*time.Second, "Retry-After given with 429 (env OPENCHS_AI_RETRY_AFTER)")
+		fs.DurationVar(&c.server.ProbeWait, "probe-wait", 30*time.Second, "how long an upload waits to be checked before 503 with Retry-After (env OPENCHS_AI_PROBE_WAIT)")
 	}
 	if work {
 		c.model.register(fs, e.getenv)
