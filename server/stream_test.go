@@ -209,3 +209,68 @@ func TestFinishedTaskStreamsEnd(t *testing.T) {
 		t.Errorf("after past the last event: %d, want 400", code)
 	}
 }
+
+// Unsubscribing and subscribing again to a task keeps the new
+// subscription: the old one's end does not take it down.
+func TestWebSocketResubscribe(t *testing.T) {
+	proc := &gatedProcessor{started: make(chan string, 1), release: make(chan struct{})}
+	s := newStack(t, realRedis(t), stackConfig{proc: proc})
+	id := backgroundUpload(t, s)
+	<-proc.started
+	conn := dialWS(t, s, "?api_key="+testKey)
+	var ev models.Event
+	conn.WriteJSON(map[string]any{"subscribe": id})
+	if err := conn.ReadJSON(&ev); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 { // the new subscription comes before the old one has wound down
+		conn.WriteJSON(map[string]any{"unsubscribe": id})
+		conn.WriteJSON(map[string]any{"subscribe": id})
+	}
+	time.Sleep(200 * time.Millisecond) // the old subscriptions wind down
+	close(proc.release)
+	for {
+		if err := conn.ReadJSON(&ev); err != nil {
+			t.Fatalf("no completed event after subscribing again: %v", err)
+		}
+		if ev.Type == models.EventCompleted {
+			return
+		}
+	}
+}
+
+// A connection holds a bounded number of subscriptions.
+func TestWebSocketSubscriptionsAreCapped(t *testing.T) {
+	proc := &gatedProcessor{started: make(chan string, 200), release: make(chan struct{})}
+	defer close(proc.release)
+	s := newStack(t, realRedis(t), stackConfig{proc: proc, queue: queue.Config{MaxPending: -1}})
+	ids := make([]string, 101)
+	for i := range ids {
+		ids[i] = backgroundUpload(t, s)
+	}
+	conn := dialWS(t, s, "?api_key="+testKey)
+	refused := make(chan string, 1)
+	go func() {
+		for {
+			var msg struct {
+				Error  *models.ErrorInfo `json:"error"`
+				TaskID string            `json:"task_id"`
+			}
+			if conn.ReadJSON(&msg) != nil {
+				return
+			}
+			if msg.Error != nil && msg.Error.Code == "too_many_subscriptions" {
+				refused <- msg.Error.Message
+				return
+			}
+		}
+	}()
+	for _, id := range ids {
+		conn.WriteJSON(map[string]any{"subscribe": id})
+	}
+	select {
+	case <-refused:
+	case <-time.After(10 * time.Second):
+		t.Fatal("101 subscriptions on one connection were all taken")
+	}
+}

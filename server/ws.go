@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -43,7 +44,7 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered
 	}
 	ctx, cancel := context.WithCancel(r.Context())
-	c := &wsConn{conn: conn, send: make(chan any, wsSendBuffer), cancel: cancel, subs: map[string]context.CancelFunc{}}
+	c := &wsConn{conn: conn, send: make(chan any, wsSendBuffer), cancel: cancel, subs: map[string]*wsSub{}}
 	defer cancel()
 	go c.writeLoop(ctx)
 	conn.SetReadLimit(4096)
@@ -59,7 +60,9 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 					Message: "Following every task needs a key with the read-all scope."}, TaskID: "*"})
 				continue
 			}
-			c.subscribe(ctx, "*", s.events.SubscribeAll)
+			if !c.subscribe(ctx, "*", s.events.SubscribeAll) {
+				c.push(wsTooMany)
+			}
 		case req.Subscribe != "":
 			id := req.Subscribe
 			t, err := s.tasks.Task(ctx, id)
@@ -75,7 +78,9 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			after := req.After
-			c.subscribe(ctx, id, func(ctx context.Context) <-chan models.Event { return s.events.Subscribe(ctx, id, after) })
+			if !c.subscribe(ctx, id, func(ctx context.Context) <-chan models.Event { return s.events.Subscribe(ctx, id, after) }) {
+				c.push(wsTooMany)
+			}
 		case req.Unsubscribe != "":
 			c.unsubscribe(req.Unsubscribe)
 		default:
@@ -91,8 +96,17 @@ type wsConn struct {
 	cancel context.CancelFunc
 
 	mu   sync.Mutex
-	subs map[string]context.CancelFunc
+	subs map[string]*wsSub
 }
+
+// wsSub is one subscription of a connection.
+type wsSub struct{ cancel context.CancelFunc }
+
+// wsMaxSubs bounds the subscriptions one connection may hold.
+const wsMaxSubs = 100
+
+var wsTooMany = wsError{Error: models.ErrorInfo{Code: "too_many_subscriptions",
+	Message: fmt.Sprintf("A connection may follow at most %d subscriptions; unsubscribe first.", wsMaxSubs)}}
 
 // push queues a message without blocking; a client that lets its queue fill
 // up is disconnected.
@@ -104,31 +118,51 @@ func (c *wsConn) push(m any) {
 	}
 }
 
-func (c *wsConn) subscribe(ctx context.Context, key string, open func(context.Context) <-chan models.Event) {
+// subscribe follows open's events under key; it reports false when the
+// connection holds as many subscriptions as it may.
+func (c *wsConn) subscribe(ctx context.Context, key string, open func(context.Context) <-chan models.Event) bool {
 	c.mu.Lock()
 	if _, dup := c.subs[key]; dup {
 		c.mu.Unlock()
-		return
+		return true
+	}
+	if len(c.subs) >= wsMaxSubs {
+		c.mu.Unlock()
+		return false
 	}
 	sctx, cancel := context.WithCancel(ctx)
-	c.subs[key] = cancel
+	sub := &wsSub{cancel: cancel}
+	c.subs[key] = sub
 	c.mu.Unlock()
 	go func() {
-		defer c.unsubscribe(key)
+		// Only this subscription ends here: a newer one under the same
+		// key (unsubscribe, then subscribe again) stays.
+		defer c.end(key, sub)
 		for ev := range open(sctx) {
 			c.push(ev)
 		}
 	}()
+	return true
 }
 
+// unsubscribe ends the subscription under key, if any.
 func (c *wsConn) unsubscribe(key string) {
 	c.mu.Lock()
-	cancel := c.subs[key]
-	delete(c.subs, key)
+	sub := c.subs[key]
 	c.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	if sub != nil {
+		c.end(key, sub)
 	}
+}
+
+// end ends sub and forgets it, unless key now names another subscription.
+func (c *wsConn) end(key string, sub *wsSub) {
+	c.mu.Lock()
+	if c.subs[key] == sub {
+		delete(c.subs, key)
+	}
+	c.mu.Unlock()
+	sub.cancel()
 }
 
 func (c *wsConn) writeLoop(ctx context.Context) {
