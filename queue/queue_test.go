@@ -488,3 +488,23 @@ func TestConfigRefusesAResultTTLShorterThanATask(t *testing.T) {
 		t.Fatalf("Validate = %v, want an error naming the result TTL", err)
 	}
 }
+
+// A failure's internal text (addresses, hosts, files) stays in the log; the
+// client reads a sentence and the stage.
+func TestFailureHidesInternalText(t *testing.T) {
+	f := newFixture(t, realRedis(t), queue.Config{MaxRetry: -1})
+	f.startWorker(t, &scriptedProcessor{err: errors.New("dial tcp 10.0.0.5:6379: connect: connection refused")})
+	ctx := context.Background()
+	task, _, err := f.client.Submit(ctx, submission("a call"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	collect(t, f.hub.Subscribe(ctx, task.TaskID, 0))
+	got, err := f.client.Task(ctx, task.TaskID)
+	if err != nil || got.Error == nil {
+		t.Fatalf("task %+v, %v", got, err)
+	}
+	if strings.Contains(got.Error.Message, "10.0.0.5") || got.Error.Code != "processing_failed" || got.Error.Details["stage"] != "decode" {
+		t.Errorf("client-facing error %+v", got.Error)
+	}
+}

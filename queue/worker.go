@@ -314,7 +314,9 @@ func ErrorInfoOf(err error) models.ErrorInfo {
 	if errors.As(err, &pe) {
 		stage = pe.Stage
 	}
-	info := models.ErrorInfo{Code: "processing_failed", Message: "Processing failed: " + err.Error() + "."}
+	// The cause stays in the worker's log: its text can name hosts,
+	// addresses and files that are no business of the client.
+	info := models.ErrorInfo{Code: "processing_failed", Message: "Processing failed; the service's log has the cause."}
 	switch {
 	case errors.Is(err, pipeline.ErrUnsupportedAudio):
 		info = models.ErrorInfo{Code: "unsupported_audio", Message: "The upload is not audio in a supported format (WAV, MP3, ...)."}

@@ -71,6 +71,8 @@ func TestAuth(t *testing.T) {
 		{"X-API-Key", "/audio/queue", nil, 200, ""},
 		{"ready needs a key", "/ready", map[string]string{"X-API-Key": ""}, 401, "missing_api_key"},
 		{"task status needs a key", "/audio/task/abc", map[string]string{"X-API-Key": ""}, 401, "missing_api_key"},
+		{"an id that is no task id", "/audio/task/..%2f..%2fetc", nil, 404, "task_not_found"},
+		{"a key pattern is no task id", "/audio/task/*", nil, 404, "task_not_found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -104,6 +104,10 @@ func (s *Server) handleProcess(w http.ResponseWriter, r *http.Request) {
 // answers 404 (as for an unknown id: a key learns nothing of others'
 // tasks) or the store's error otherwise.
 func (s *Server) readableTask(w http.ResponseWriter, r *http.Request, id string) (*models.Task, bool) {
+	if !taskID(id) {
+		writeError(w, http.StatusNotFound, "task_not_found", "No task with this id.", nil)
+		return nil, false
+	}
 	t, err := s.tasks.Task(r.Context(), id)
 	if err == nil && !mayRead(r, t) {
 		err = queue.ErrNotFound
@@ -113,6 +117,20 @@ func (s *Server) readableTask(w http.ResponseWriter, r *http.Request, id string)
 		return nil, false
 	}
 	return t, true
+}
+
+// taskID reports whether id has the form of a task id: 32 lowercase hex
+// digits. Anything else is not looked up.
+func taskID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for _, c := range id {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // handleTask is GET /audio/task/{id}.

@@ -65,7 +65,11 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 			}
 		case req.Subscribe != "":
 			id := req.Subscribe
-			t, err := s.tasks.Task(ctx, id)
+			var t *models.Task
+			err := queue.ErrNotFound
+			if taskID(id) {
+				t, err = s.tasks.Task(ctx, id)
+			}
 			if err == nil && !mayRead(r, t) {
 				err = queue.ErrNotFound
 			}
