@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -153,6 +154,12 @@ func parseBool(v string) (bool, error) {
 
 // probe decodes the upload to refuse bad audio before it is queued and to
 // learn its duration. Without a decoder it accepts everything.
+// prober checks a recording and returns its length without keeping its
+// samples; audio.Decoder is one.
+type prober interface {
+	Probe(ctx context.Context, data []byte) (time.Duration, error)
+}
+
 func (s *Server) probe(r *http.Request, u *upload) *httpError {
 	if s.decoder == nil {
 		return nil
@@ -168,8 +175,16 @@ func (s *Server) probe(r *http.Request, u *upload) *httpError {
 	case <-r.Context().Done():
 		return &httpError{http.StatusServiceUnavailable, "cancelled", "The request ended.", nil}
 	}
-	pcm, err := s.decoder.Decode(r.Context(), u.sub.Audio)
-	if err == nil && len(pcm) == 0 {
+	var d time.Duration
+	var err error
+	if p, ok := s.decoder.(prober); ok { // checks every frame, keeps none
+		d, err = p.Probe(r.Context(), u.sub.Audio)
+	} else {
+		var pcm []float32
+		pcm, err = s.decoder.Decode(r.Context(), u.sub.Audio)
+		d = time.Duration(len(pcm)) * time.Second / pipeline.SampleRate
+	}
+	if err == nil && d == 0 {
 		err = pipeline.ErrEmptyAudio
 	}
 	if err != nil {
@@ -179,7 +194,6 @@ func (s *Server) probe(r *http.Request, u *upload) *httpError {
 		}
 		return &httpError{statusOfCode(info.Code), info.Code, info.Message, info.Details}
 	}
-	d := time.Duration(len(pcm)) * time.Second / pipeline.SampleRate
 	if d > s.cfg.MaxDuration {
 		return &httpError{http.StatusRequestEntityTooLarge, "audio_too_long",
 			fmt.Sprintf("The recording lasts %s; this service accepts up to %s.", d.Round(time.Second), s.cfg.MaxDuration),

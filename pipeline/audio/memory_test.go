@@ -2,6 +2,7 @@ package audio
 
 import (
 	"encoding/binary"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -123,5 +124,26 @@ func TestMemoryOneHourCall(t *testing.T) {
 				t.Errorf("peak heap %.2f× the decoded signal, want ≤ %.2f×", ratio, tc.limit)
 			}
 		})
+	}
+}
+
+// Probing a 2-hour call (how the API checks an upload) keeps no samples:
+// its memory stays a few buffers where a decode holds 460 MB of PCM, and it
+// still reports the length and the faults a decode would.
+func TestProbeKeepsNoSamples(t *testing.T) {
+	var d time.Duration
+	var err error
+	peak := peakHeap(t, func() {
+		d, err = Probe(newCallReader(2*time.Hour), Config{MaxDuration: 3 * time.Hour})
+	})
+	if err != nil || d != 2*time.Hour {
+		t.Fatalf("Probe = %v, %v; want 2h", d, err)
+	}
+	t.Logf("peak heap while probing a 2-hour call: %d KB", peak>>10)
+	if peak > 16<<20 {
+		t.Errorf("probing a 2-hour call peaked at %d MB of heap, want under 16", peak>>20)
+	}
+	if _, err := Probe(newCallReader(2*time.Hour), Config{MaxDuration: time.Hour}); !errors.Is(err, ErrTooLong) {
+		t.Errorf("probe over the limit: %v, want ErrTooLong", err)
 	}
 }

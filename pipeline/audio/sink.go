@@ -15,6 +15,7 @@ type sink struct {
 	maxFrames int64 // source frames allowed by the duration limit
 	limit     time.Duration
 	frames    int64
+	countOnly bool // keep nothing: count frames (Probe)
 
 	rs  []*converter // one per output channel, nil when rate is SampleRate
 	out []*pcmStore
@@ -33,6 +34,10 @@ func newSink(rate, channels int, cfg Config, hint int64) (*sink, error) {
 		split:     cfg.Channels == Split && channels > 1,
 		maxFrames: int64(cfg.MaxDuration.Seconds() * float64(rate)),
 		limit:     cfg.MaxDuration,
+		countOnly: cfg.countOnly,
+	}
+	if s.countOnly {
+		return s, nil
 	}
 	nout := 1
 	if s.split {
@@ -61,6 +66,9 @@ func (s *sink) write(planar [][]float32) error {
 		return fmt.Errorf("recording is longer than the %v limit: %w", s.limit, ErrTooLong)
 	}
 	s.frames += int64(n)
+	if s.countOnly {
+		return nil
+	}
 	if s.split {
 		for c, x := range planar {
 			s.emit(c, x)
@@ -103,6 +111,10 @@ func (s *sink) finish() (*Signal, error) {
 		return nil, fmt.Errorf("recording has no samples: %w", ErrEmpty)
 	}
 	sig := &Signal{SourceRate: s.rate, SourceChannels: s.channels}
+	if s.countOnly {
+		sig.probed = time.Duration(s.frames) * time.Second / time.Duration(s.rate)
+		return sig, nil
+	}
 	for c, st := range s.out {
 		if s.rs != nil {
 			s.tmp = s.rs[c].flush(s.tmp[:0])

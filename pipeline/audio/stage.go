@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/openchs/openchs-ai/pipeline"
 )
@@ -20,18 +21,34 @@ var _ pipeline.Decoder = Decoder{}
 func (d Decoder) Decode(ctx context.Context, data []byte) ([]float32, error) {
 	sig, err := Decode(bytes.NewReader(data), d.Config)
 	if err != nil {
-		for _, m := range []struct{ from, to error }{
-			{ErrUnsupportedFormat, pipeline.ErrUnsupportedAudio},
-			{ErrCorrupt, pipeline.ErrUndecodableAudio},
-			{ErrEmpty, pipeline.ErrEmptyAudio},
-			{ErrTooLong, pipeline.ErrAudioTooLong},
-			{ErrTooLarge, pipeline.ErrAudioTooLong},
-		} {
-			if errors.Is(err, m.from) {
-				return nil, fmt.Errorf("%w: %w", m.to, err)
-			}
-		}
-		return nil, err
+		return nil, pipelineError(err)
 	}
 	return sig.Mono(), nil
+}
+
+// Probe checks an upload as Decode would and returns its length, keeping
+// no samples (see the package's Probe).
+func (d Decoder) Probe(ctx context.Context, data []byte) (time.Duration, error) {
+	dur, err := Probe(bytes.NewReader(data), d.Config)
+	if err != nil {
+		return 0, pipelineError(err)
+	}
+	return dur, nil
+}
+
+// pipelineError wraps this package's error in the pipeline's error of the
+// same meaning.
+func pipelineError(err error) error {
+	for _, m := range []struct{ from, to error }{
+		{ErrUnsupportedFormat, pipeline.ErrUnsupportedAudio},
+		{ErrCorrupt, pipeline.ErrUndecodableAudio},
+		{ErrEmpty, pipeline.ErrEmptyAudio},
+		{ErrTooLong, pipeline.ErrAudioTooLong},
+		{ErrTooLarge, pipeline.ErrAudioTooLong},
+	} {
+		if errors.Is(err, m.from) {
+			return fmt.Errorf("%w: %w", m.to, err)
+		}
+	}
+	return err
 }
