@@ -94,11 +94,11 @@ func NewWorker(rdb redis.UniversalClient, cfg Config, wcfg WorkerConfig, proc Pr
 	w := &Worker{store: store{rdb: rdb, keys: keys{cfg.Prefix}, cfg: cfg}, cfg: wcfg, proc: proc, log: log,
 		aq: asynq.NewClientFromRedisClient(rdb)}
 	w.srv = asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency:       wcfg.Concurrency,
+		Concurrency: wcfg.Concurrency,
 		// Weighted, not strict: someone waits on urgent work, so it is
 		// taken six times as often, but batch uploads always move and
 		// never outwait their audio's TTL behind a stream of urgent ones.
-		Queues: map[string]int{QueueUrgent: 6, QueueDefault: 1},
+		Queues:            map[string]int{QueueUrgent: 6, QueueDefault: 1},
 		ShutdownTimeout:   wcfg.ShutdownTimeout,
 		RetryDelayFunc:    retryDelay,
 		Logger:            asynqLogger{log},
