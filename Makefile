@@ -13,7 +13,7 @@ WHISPER_ENV = set -a && . "$$(scripts/whisper-runtime.sh)" && set +a
 LDFLAGS = -linkmode=external -X $(PKG)/pipeline/whisper.DefaultBackendDir=$$OPENCHS_AI_GGML_BACKENDS
 MODEL_ENV = export OPENCHS_AI_MODEL_PATH="$$(scripts/fetch-model.sh $(MODEL))"
 
-.PHONY: help build run test bench bench-cases lint clean
+.PHONY: help build run test bench bench-cases chaos lint clean
 
 help: ## list targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-6s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -42,6 +42,12 @@ bench: ## benchmarks: engine next to whisper.cpp's C API, audio decoding next to
 # The case system on SQLite and MariaDB: case creation and updated_since
 # pages at 100k cases through the API, webhook deliveries, the write-back
 # from completion to case, and a 1M-row CSV import.
+# The chaos suite in full: 20 workers killed mid-transcription (make test
+# runs one round), hostile uploads, Redis killed under load.
+chaos: build ## the chaos suite with 20 worker-kill rounds; prints its table
+	@scripts/deps.sh test
+	@$(WHISPER_ENV) && $(MODEL_ENV) && OPENCHS_AI_CHAOS_ROUNDS=20 go test -ldflags "$(LDFLAGS)" -count=1 -timeout 90m -run TestChaos -v ./cmd/openchs-ai/ | grep -vE "^(=== |\s+time=)"
+
 bench-cases: ## benchmarks of the helpline, its webhooks, the case write-back and CSV import
 	@scripts/deps.sh test
 	@$(WHISPER_ENV) && go test -ldflags "$(LDFLAGS)" -run XXX -bench . -benchtime 3s ./server/helpline/ ./server/helpline/webhook/

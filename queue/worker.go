@@ -306,8 +306,8 @@ func (w *Worker) dropAudio(ctx context.Context, id string) {
 }
 
 // ErrorInfoOf describes a pipeline error in the service's error shape.
-// Codes: unsupported_audio, undecodable_audio, empty_audio, audio_too_long,
-// timeout, processing_failed.
+// Codes: unsupported_audio, undecodable_audio, empty_audio, audio_too_short,
+// audio_too_long, timeout, processing_failed.
 func ErrorInfoOf(err error) models.ErrorInfo {
 	var stage models.Stage
 	var pe *pipeline.Error
@@ -322,6 +322,8 @@ func ErrorInfoOf(err error) models.ErrorInfo {
 		info = models.ErrorInfo{Code: "unsupported_audio", Message: "The upload is not audio in a supported format (WAV, MP3, ...)."}
 	case errors.Is(err, pipeline.ErrAudioTooLong):
 		info = models.ErrorInfo{Code: "audio_too_long", Message: "The recording is longer than this service accepts."}
+	case errors.Is(err, pipeline.ErrAudioTooShort):
+		info = models.ErrorInfo{Code: "audio_too_short", Message: "The recording is too short to transcribe (under 100 ms of sound)."}
 	case errors.Is(err, pipeline.ErrEmptyAudio):
 		info = models.ErrorInfo{Code: "empty_audio", Message: "The recording holds no sound."}
 	case errors.Is(err, pipeline.ErrUndecodableAudio):

@@ -27,7 +27,7 @@ func statusOfCode(code string) int {
 	switch code {
 	case "unsupported_audio":
 		return http.StatusUnsupportedMediaType
-	case "undecodable_audio", "empty_audio":
+	case "undecodable_audio", "empty_audio", "audio_too_short":
 		return http.StatusUnprocessableEntity
 	case "audio_too_long", "upload_too_large":
 		return http.StatusRequestEntityTooLarge
@@ -63,6 +63,7 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 		writeTaskError(w, queue.ErrorInfoOf(err))
 	default:
 		s.log.Error("request failed", "request_id", requestID(r), "err", err)
+		w.Header().Set("Retry-After", "5")
 		writeError(w, http.StatusServiceUnavailable, "unavailable", "The task store is unavailable; retry later.", nil)
 	}
 }

@@ -154,6 +154,10 @@ func parseBool(v string) (bool, error) {
 
 // probe decodes the upload to refuse bad audio before it is queued and to
 // learn its duration. Without a decoder it accepts everything.
+// minDuration is the shortest recording worth queueing: the transcriber
+// takes no less.
+const minDuration = 100 * time.Millisecond
+
 // prober checks a recording and returns its length without keeping its
 // samples; audio.Decoder is one.
 type prober interface {
@@ -184,8 +188,12 @@ func (s *Server) probe(r *http.Request, u *upload) *httpError {
 		pcm, err = s.decoder.Decode(r.Context(), u.sub.Audio)
 		d = time.Duration(len(pcm)) * time.Second / pipeline.SampleRate
 	}
-	if err == nil && d == 0 {
+	switch {
+	case err != nil:
+	case d == 0:
 		err = pipeline.ErrEmptyAudio
+	case d < minDuration:
+		err = fmt.Errorf("%v of audio: %w", d, pipeline.ErrAudioTooShort)
 	}
 	if err != nil {
 		info := queue.ErrorInfoOf(err)
