@@ -83,7 +83,8 @@ test)
 	apt_install gcc libc6-dev pkg-config binutils curl ca-certificates debian-archive-keyring \
 		ffmpeg sox lame espeak-ng python3 python3-requests
 	ensure_redis
-	apt_install python3-pymysql python3-pandas
+	# redis-server also for the chaos suite, which runs one of its own
+	apt_install redis-server python3-pymysql python3-pandas
 	ensure_mariadb
 	ensure_node_packages
 	;;
