@@ -282,10 +282,7 @@ func (c *Client) Cancel(ctx context.Context, id string) (*models.Task, error) {
 	if err := c.insp.DeleteTask(t.Queue, id); err != nil {
 		_ = c.insp.CancelProcessing(id)
 	}
-	if !c.cfg.RetainAudio {
-		c.rdb.Del(ctx, c.keys.audio(id))
-	}
-	return c.store.task(ctx, id)
+	return c.store.task(ctx, id) // the audio went with the cancelled status
 }
 
 // Purge erases finished task id: its result, events (in its own stream and

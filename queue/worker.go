@@ -208,7 +208,6 @@ func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
 	switch {
 	case cur != nil && cur.Status == models.StatusCancelled:
 		log.Info("task cancelled while running", "took", time.Since(started))
-		w.dropAudio(bg, id)
 		return fmt.Errorf("task %s cancelled: %w", id, asynq.SkipRetry)
 	case errors.Is(err, context.Canceled):
 		// The worker is shutting down; asynq hands the task back.
@@ -221,14 +220,12 @@ func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
 		if ferr := w.fail(bg, id, models.StatusFailed, ErrorInfoOf(err)); ferr != nil && !errors.Is(ferr, ErrFinished) {
 			return ferr
 		}
-		w.dropAudio(bg, id)
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	case retried >= maxRetry:
 		log.Error("task failed", "attempt", retried+1, "err", err)
 		if ferr := w.fail(bg, id, models.StatusFailed, ErrorInfoOf(err)); ferr != nil && !errors.Is(ferr, ErrFinished) {
 			return ferr
 		}
-		w.dropAudio(bg, id)
 		return err
 	default:
 		log.Warn("task attempt failed, will retry", "attempt", retried+1, "err", err)
@@ -266,7 +263,6 @@ func (w *Worker) complete(ctx context.Context, log *slog.Logger, id string, res 
 	if err != nil {
 		return err
 	}
-	w.dropAudio(ctx, id)
 	log.Info("task completed", "audio_s", float64(res.Duration), "total_ms", res.Timings.TotalMS,
 		"transcribe_ms", res.Timings.TranscribeMS, "case", ref.Status)
 	switch ref.Status {
@@ -297,12 +293,6 @@ func (w *Worker) options(ctx context.Context, id string, p payload) (models.Task
 		return o, fmt.Errorf("decode options of task %s: %v: %w", id, err, asynq.SkipRetry)
 	}
 	return o, nil
-}
-
-func (w *Worker) dropAudio(ctx context.Context, id string) {
-	if !w.store.cfg.RetainAudio {
-		w.rdb.Del(ctx, w.keys.audio(id))
-	}
 }
 
 // ErrorInfoOf describes a pipeline error in the service's error shape.
