@@ -327,6 +327,10 @@ func ErrorInfoOf(err error) models.ErrorInfo {
 	return info
 }
 
+// AsynqLogger routes asynq's log lines to l, for every asynq server of the
+// program.
+func AsynqLogger(l *slog.Logger) asynq.Logger { return asynqLogger{l} }
+
 // asynqLogger routes asynq's log lines to slog.
 type asynqLogger struct{ l *slog.Logger }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/openchs/openchs-ai/queue"
 	"github.com/openchs/openchs-ai/server/helpline/sqldb"
 )
 
@@ -62,7 +63,7 @@ func New(cfg Config, db *sqldb.DB, rdb redis.UniversalClient, tasks TaskReader, 
 		ShutdownTimeout:          cfg.ShutdownTimeout,
 		TaskCheckInterval:        cfg.CheckInterval,
 		DelayedTaskCheckInterval: cfg.CheckInterval,
-		Logger:                   asynqLogger{log},
+		Logger:                   queue.AsynqLogger(log),
 		LogLevel:                 asynq.WarnLevel,
 	})
 	return s, nil
@@ -129,12 +130,3 @@ func (s *Service) Shutdown() {
 	s.srv.Shutdown()
 	_ = s.client.Close()
 }
-
-// asynqLogger routes asynq's log lines to slog.
-type asynqLogger struct{ l *slog.Logger }
-
-func (a asynqLogger) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...), "from", "asynq") }
-func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...), "from", "asynq") }
-func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...), "from", "asynq") }
-func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...), "from", "asynq") }
-func (a asynqLogger) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...), "from", "asynq") }
