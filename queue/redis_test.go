@@ -17,14 +17,14 @@ const testDB = 11
 // flushed. Without a server the test skips, except in CI where it fails.
 func realRedis(t testing.TB) redis.UniversalClient {
 	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: testDB})
+	rdb := redis.NewClient(&redis.Options{Addr: testRedisAddr(), DB: testDB})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("Redis at 127.0.0.1:6379 is required in CI: %v", err)
+			t.Fatalf("Redis at %s is required in CI: %v", testRedisAddr(), err)
 		}
-		t.Skipf("no Redis at 127.0.0.1:6379: %v", err)
+		t.Skipf("no Redis at %s: %v", testRedisAddr(), err)
 	}
 	if err := rdb.FlushDB(ctx).Err(); err != nil {
 		t.Fatal(err)
@@ -63,4 +63,13 @@ var backends = []struct {
 }{
 	{"redis", realRedis},
 	{"embedded", embeddedRedis},
+}
+
+// testRedisAddr is the test Redis server: OPENCHS_AI_TEST_REDIS, or the
+// local one on the default port.
+func testRedisAddr() string {
+	if a := os.Getenv("OPENCHS_AI_TEST_REDIS"); a != "" {
+		return a
+	}
+	return "127.0.0.1:6379"
 }

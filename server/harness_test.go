@@ -40,11 +40,11 @@ func need(t testing.TB, format string, args ...any) {
 // flushed.
 func realRedis(t testing.TB) redis.UniversalClient {
 	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: testDB, PoolSize: 64})
+	rdb := redis.NewClient(&redis.Options{Addr: testRedisAddr(), DB: testDB, PoolSize: 64})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := rdb.Ping(ctx).Err(); err != nil {
-		need(t, "Redis at 127.0.0.1:6379: %v", err)
+		need(t, "Redis at %s: %v", testRedisAddr(), err)
 	}
 	if err := rdb.FlushDB(ctx).Err(); err != nil {
 		t.Fatal(err)
@@ -252,4 +252,13 @@ func newHTTPTest(t testing.TB, srv *server.Server) string {
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts.URL
+}
+
+// testRedisAddr is the test Redis server: OPENCHS_AI_TEST_REDIS, or the
+// local one on the default port.
+func testRedisAddr() string {
+	if a := os.Getenv("OPENCHS_AI_TEST_REDIS"); a != "" {
+		return a
+	}
+	return "127.0.0.1:6379"
 }

@@ -44,17 +44,17 @@ func modelArg(t *testing.T) string {
 // flushed.
 func serviceRedis(t *testing.T) string {
 	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: serviceDB})
+	rdb := redis.NewClient(&redis.Options{Addr: testRedisAddr(), DB: serviceDB})
 	defer rdb.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := rdb.Ping(ctx).Err(); err != nil {
-		need(t, "Redis at 127.0.0.1:6379: %v", err)
+		need(t, "Redis at %s: %v", testRedisAddr(), err)
 	}
 	if err := rdb.FlushDB(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf("redis://127.0.0.1:6379/%d", serviceDB)
+	return fmt.Sprintf("redis://%s/%d", testRedisAddr(), serviceDB)
 }
 
 // service is a running openchs-ai process.
@@ -440,7 +440,7 @@ func TestGracefulShutdown(t *testing.T) {
 // Processes behind one address must share their keys: api will not
 // generate one of its own.
 func TestAPIWithoutKeysRefusesToStart(t *testing.T) {
-	r := runBin(t, []string{"OPENCHS_AI_API_KEYS="}, "api", "--redis=redis://127.0.0.1:6379/13")
+	r := runBin(t, []string{"OPENCHS_AI_API_KEYS="}, "api", "--redis=redis://"+testRedisAddr()+"/13")
 	if r.code != 2 || !strings.Contains(r.stderr, "api needs --api-keys") {
 		t.Errorf("exit %d, stderr %q; want 2 and a sentence about --api-keys", r.code, r.stderr)
 	}
@@ -449,7 +449,7 @@ func TestAPIWithoutKeysRefusesToStart(t *testing.T) {
 // No authentication is for this machine only: serve and api refuse
 // --api-keys=none on an address others can reach.
 func TestNoAuthOnlyOnLoopback(t *testing.T) {
-	r := runBin(t, nil, "api", "--redis=redis://127.0.0.1:6379/13", "--api-keys=none", "--addr=0.0.0.0:0")
+	r := runBin(t, nil, "api", "--redis=redis://"+testRedisAddr()+"/13", "--api-keys=none", "--addr=0.0.0.0:0")
 	if r.code != 2 || !strings.Contains(r.stderr, "loopback") {
 		t.Errorf("api --api-keys=none on 0.0.0.0: exit %d, stderr %q; want 2 and a sentence about loopback", r.code, r.stderr)
 	}
@@ -460,7 +460,7 @@ func TestNoAuthOnlyOnLoopback(t *testing.T) {
 func TestEmptyKeyListRefusesToStart(t *testing.T) {
 	for _, cmd := range []string{"api", "serve"} {
 		for _, keys := range []string{",", " , ", "short-key", "0123456789abcdef:everything"} {
-			r := runBin(t, nil, cmd, "--redis=redis://127.0.0.1:6379/13", "--api-keys="+keys)
+			r := runBin(t, nil, cmd, "--redis=redis://"+testRedisAddr()+"/13", "--api-keys="+keys)
 			if r.code != 2 || !strings.Contains(r.stderr, "--api-keys") {
 				t.Errorf("%s --api-keys=%q: exit %d, stderr %q; want 2 and a sentence about --api-keys", cmd, keys, r.code, r.stderr)
 			}
@@ -562,4 +562,13 @@ func TestLeaveCPUsToWhisper(t *testing.T) {
 	if got := runtime.GOMAXPROCS(0); got != runtime.NumCPU() {
 		t.Errorf("no whisper threads: GOMAXPROCS %d, want %d", got, runtime.NumCPU())
 	}
+}
+
+// testRedisAddr is the test Redis server: OPENCHS_AI_TEST_REDIS, or the
+// local one on the default port.
+func testRedisAddr() string {
+	if a := os.Getenv("OPENCHS_AI_TEST_REDIS"); a != "" {
+		return a
+	}
+	return "127.0.0.1:6379"
 }

@@ -37,12 +37,12 @@ func need(t testing.TB, format string, args ...any) {
 // testRedis returns a client on this package's flushed Redis database.
 func testRedis(t testing.TB) *redis.Client {
 	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: testDB, PoolSize: 32})
+	rdb := redis.NewClient(&redis.Options{Addr: testRedisAddr(), DB: testDB, PoolSize: 32})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
-		need(t, "Redis at 127.0.0.1:6379: %v", err)
+		need(t, "Redis at %s: %v", testRedisAddr(), err)
 	}
 	if err := rdb.FlushDB(ctx).Err(); err != nil {
 		t.Fatal(err)
@@ -281,4 +281,13 @@ func postJSON(t testing.TB, url, body string, status int, v any) {
 			t.Fatalf("POST %s: %v in %s", url, err, b)
 		}
 	}
+}
+
+// testRedisAddr is the test Redis server: OPENCHS_AI_TEST_REDIS, or the
+// local one on the default port.
+func testRedisAddr() string {
+	if a := os.Getenv("OPENCHS_AI_TEST_REDIS"); a != "" {
+		return a
+	}
+	return "127.0.0.1:6379"
 }
