@@ -13,7 +13,7 @@ WHISPER_ENV = set -a && . "$$(scripts/whisper-runtime.sh)" && set +a
 LDFLAGS = -linkmode=external -X $(PKG)/pipeline/whisper.DefaultBackendDir=$$OPENCHS_AI_GGML_BACKENDS
 MODEL_ENV = export OPENCHS_AI_MODEL_PATH="$$(scripts/fetch-model.sh $(MODEL))"
 
-.PHONY: help build run test bench bench-cases chaos lint clean
+.PHONY: help build run test bench bench-cases bench-throughput chaos lint clean
 
 help: ## list targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-6s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -53,6 +53,11 @@ bench-cases: ## benchmarks of the helpline, its webhooks, the case write-back an
 	@$(WHISPER_ENV) && go test -ldflags "$(LDFLAGS)" -run XXX -bench . -benchtime 3s ./server/helpline/ ./server/helpline/webhook/
 	@$(WHISPER_ENV) && go test -ldflags "$(LDFLAGS)" -run XXX -bench CaseDelivery -benchtime 1x ./queue/
 	@$(WHISPER_ENV) && OPENCHS_AI_IMPORT_BENCH_ROWS=1000000 go test -ldflags "$(LDFLAGS)" -run TestImportRate -v -timeout 30m ./server/helpline/ | grep -E "rows/s|ok|FAIL"
+
+# The service end to end next to raw whisper.cpp: a lone 12-minute call
+# and 8 concurrent 37-second uploads, printed as ratios.
+bench-throughput: build ## the service's speed next to raw whisper.cpp, lone and under load
+	@$(WHISPER_ENV) && $(MODEL_ENV) && scripts/bench-throughput.sh
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }

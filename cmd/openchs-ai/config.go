@@ -32,6 +32,7 @@ type serviceConfig struct {
 	noSecond     bool
 	concurrency  int
 	maxUploadMB  int64
+	uploadMemMB  int64
 	readTimeout  time.Duration
 	shutdownWait time.Duration
 	pollInterval time.Duration
@@ -50,6 +51,7 @@ var envFlags = map[string]string{
 	"api-keys":            "OPENCHS_AI_API_KEYS",
 	"threads":             "OPENCHS_AI_THREADS",
 	"concurrency":         "OPENCHS_AI_CONCURRENCY",
+	"upload-memory-mb":    "OPENCHS_AI_UPLOAD_MEMORY_MB",
 	"max-upload-mb":       "OPENCHS_AI_MAX_UPLOAD_MB",
 	"max-duration":        "OPENCHS_AI_MAX_DURATION",
 	"max-pending":         "OPENCHS_AI_MAX_PENDING",
@@ -90,6 +92,7 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 		fs.StringVar(&c.addr, "addr", "127.0.0.1:8123", "listen address (env OPENCHS_AI_ADDR)")
 		fs.StringVar(&c.apiKeys, "api-keys", "", "comma-separated API keys; empty: serve generates one and prints it, api refuses to start; \"none\": no authentication (env OPENCHS_AI_API_KEYS)")
 		fs.Int64Var(&c.maxUploadMB, "max-upload-mb", 100, "largest upload in MiB (env OPENCHS_AI_MAX_UPLOAD_MB)")
+		fs.Int64Var(&c.uploadMemMB, "upload-memory-mb", 0, "MiB of uploads held at once while they are read and queued; past it uploads get 503 with Retry-After (default: 4 × --max-upload-mb) (env OPENCHS_AI_UPLOAD_MEMORY_MB)")
 		fs.DurationVar(&c.server.SyncTimeout, "sync-timeout", 5*time.Minute, "how long a synchronous upload waits before answering 202 (env OPENCHS_AI_SYNC_TIMEOUT)")
 		fs.DurationVar(&c.readTimeout, "read-timeout", 5*time.Minute, "longest time to receive one request, upload included (env OPENCHS_AI_READ_TIMEOUT)")
 		fs.IntVar(&c.queue.MaxPending, "max-pending", 100, "queue depth above which uploads get 429 (env OPENCHS_AI_MAX_PENDING)")
@@ -98,7 +101,7 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 	}
 	if work {
 		c.model.register(fs, e.getenv)
-		fs.IntVar(&c.concurrency, "concurrency", 1, "recordings transcribed at once; each loads its own copy of the model (env OPENCHS_AI_CONCURRENCY)")
+		fs.IntVar(&c.concurrency, "concurrency", 0, "recordings transcribed at once; each loads its own copy of the model (default: the CPUs, at most 4) (env OPENCHS_AI_CONCURRENCY)")
 		fs.DurationVar(&c.shutdownWait, "shutdown-timeout", 30*time.Second, "on shutdown, how long running tasks may finish before they are handed back to the queue (env OPENCHS_AI_SHUTDOWN_TIMEOUT)")
 		fs.DurationVar(&c.pollInterval, "poll-interval", 50*time.Millisecond, "how often an idle worker looks for tasks; bounds the upload-to-start latency (env OPENCHS_AI_POLL_INTERVAL)")
 		fs.StringVar(&c.translate.Backend, "translator", translate.BackendWhisper, "translation backend: whisper (the model's own translate task) or libretranslate (env OPENCHS_AI_TRANSLATOR)")
@@ -162,6 +165,7 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 		c.queue.MaxPending = -1
 	}
 	c.server.MaxUploadBytes = c.maxUploadMB << 20
+	c.server.UploadMemory = c.uploadMemMB << 20
 	c.server.MaxDuration = c.queue.MaxDuration
 	return c, nil
 }

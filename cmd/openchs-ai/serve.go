@@ -92,6 +92,9 @@ func openRedis(ctx context.Context, c *serviceConfig, embeddedOK bool, log *slog
 		cl.Close()
 		return nil, nil, fmt.Errorf("Redis at %s does not answer: %w", opts.Addr, err)
 	}
+	for _, w := range queue.DurabilityWarnings(pctx, cl) {
+		log.Warn(w, "redis", opts.Addr)
+	}
 	log.Info("using Redis", "addr", opts.Addr, "db", opts.DB)
 	return cl, func() { cl.Close() }, nil
 }
@@ -119,7 +122,10 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 	var worker *queue.Worker
 	var engine *whisper.Engine
 	if work {
-		engine, err = c.model.open(e.getenv, c.concurrency)
+		if c.concurrency == 0 {
+			c.concurrency = defaultConcurrency()
+		}
+		engine, err = c.model.open(e.getenv, c.concurrency, queue.Backlog(rdb))
 		if err != nil {
 			return err
 		}
@@ -268,6 +274,14 @@ func selfAddr(ln net.Listener) string {
 	}
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
 }
+
+// defaultConcurrency is how many recordings a worker transcribes at once
+// unless told: one per CPU, at most 4. The engine gives a lone recording
+// every CPU and shares them when several wait (whisper.Config.Threads), so
+// the slots cost nothing on a quiet night, and on a busy morning
+// one-thread transcriptions side by side get more done than
+// multi-thread ones in turn. Each slot holds a copy of the model.
+func defaultConcurrency() int { return min(runtime.GOMAXPROCS(0), 4) }
 
 // leaveCPUsToWhisper keeps Go's scheduler to the CPUs whisper does not
 // use (at least one), unless GOMAXPROCS is set. ggml's threads wait for

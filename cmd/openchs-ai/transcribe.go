@@ -34,11 +34,11 @@ func (m *modelFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&m.model, "model", or(getenv("OPENCHS_AI_MODEL"), "tiny-q8_0"),
 		"model name ("+strings.Join(whisper.CatalogNames(), ", ")+") or path to a ggml model file (env OPENCHS_AI_MODEL)")
 	fs.StringVar(&m.sha256, "model-sha256", getenv("OPENCHS_AI_MODEL_SHA256"), "expected SHA-256 of a model file given by path (env OPENCHS_AI_MODEL_SHA256)")
-	fs.IntVar(&m.threads, "threads", 0, "CPU threads per transcription (default: the CPUs shared among concurrent transcriptions, at most 4)")
+	fs.IntVar(&m.threads, "threads", 0, "CPU threads per transcription (default: all CPUs, at most 8, for a lone recording; shared when several run at once)")
 }
 
 // open resolves and loads the model.
-func (m *modelFlags) open(getenv func(string) string, slots int) (*whisper.Engine, error) {
+func (m *modelFlags) open(getenv func(string) string, slots int, demand func() int) (*whisper.Engine, error) {
 	model, err := whisper.Resolve(m.model, cacheDir(getenv), m.sha256)
 	if err != nil {
 		return nil, err
@@ -47,6 +47,7 @@ func (m *modelFlags) open(getenv func(string) string, slots int) (*whisper.Engin
 		Model:      model,
 		Threads:    m.threads,
 		Slots:      slots,
+		Demand:     demand,
 		BackendDir: getenv("OPENCHS_AI_GGML_BACKENDS"),
 		Verbose:    getenv("OPENCHS_AI_WHISPER_LOG") != "",
 	})
@@ -103,7 +104,7 @@ func runTranscribe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err // it names the file
 	}
-	eng, err := mf.open(e.getenv, 1)
+	eng, err := mf.open(e.getenv, 1, nil)
 	if err != nil {
 		return err
 	}

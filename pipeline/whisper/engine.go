@@ -92,15 +92,23 @@ const _ = uint(SampleRate-pipeline.SampleRate) + uint(pipeline.SampleRate-Sample
 type Config struct {
 	// Model is the resolved model to load.
 	Model Model
-	// Threads is the number of CPU threads per transcription. The default
-	// shares the CPUs (as Go counts them, within a container's limit)
-	// among the slots, at most 4 each: ggml's threads
-	// spin while they wait for each other, so more threads than cores
-	// makes every transcription many times slower.
+	// Threads, when set, is the number of CPU threads every transcription
+	// uses. Zero lets the load decide (see budget): a lone recording gets
+	// all of CPUs, up to MaxThreads, and concurrent ones share them.
 	Threads int
+	// CPUs is how many CPU threads the engine's transcriptions use in all;
+	// the default is the CPUs as Go counts them (within a container's
+	// limit). ggml's threads spin while they wait for each other, so more
+	// threads than cores makes every transcription many times slower.
+	CPUs int
 	// Slots is the number of transcriptions that may run at once; each
 	// slot loads its own copy of the model.
 	Slots int
+	// Demand, when set, reports how many recordings wait to be
+	// transcribed besides those already in the engine (the queue's
+	// backlog), so that a transcription starting while others wait leaves
+	// them their share of the CPUs.
+	Demand func() int
 	// BackendDir holds ggml's run-time loaded CPU backends.
 	BackendDir string
 	// Verbose lets whisper.cpp and ggml write their own logs to stderr.
@@ -114,8 +122,11 @@ func (c Config) WithDefaults() Config {
 	if c.Slots <= 0 {
 		c.Slots = 1
 	}
-	if c.Threads <= 0 {
-		c.Threads = max(1, min(runtime.GOMAXPROCS(0)/c.Slots, 4))
+	if c.CPUs <= 0 {
+		c.CPUs = runtime.GOMAXPROCS(0)
+		if c.Threads > 0 {
+			c.CPUs = c.Threads * c.Slots
+		}
 	}
 	if c.BackendDir == "" {
 		c.BackendDir = DefaultBackendDir
@@ -131,8 +142,8 @@ func (c Config) Validate() error {
 	if c.Model.Path == "" {
 		return errors.New("whisper: no model path")
 	}
-	if c.Threads < 1 || c.Slots < 1 {
-		return fmt.Errorf("whisper: threads (%d) and slots (%d) must be at least 1", c.Threads, c.Slots)
+	if c.Threads < 0 || c.Slots < 1 || c.CPUs < 1 {
+		return fmt.Errorf("whisper: threads (%d) must not be negative, slots (%d) and CPUs (%d) must be at least 1", c.Threads, c.Slots, c.CPUs)
 	}
 	return nil
 }
@@ -140,10 +151,11 @@ func (c Config) Validate() error {
 // Engine transcribes with whisper.cpp. It is safe for concurrent use; at
 // most Config.Slots transcriptions run at once, the others wait.
 type Engine struct {
-	cfg   Config
-	slots chan *slot
-	all   []*slot
-	once  sync.Once
+	cfg    Config
+	slots  chan *slot
+	budget *budget
+	all    []*slot
+	once   sync.Once
 }
 
 // slot is one loaded model with its own cancel flag.
@@ -180,7 +192,7 @@ func Open(cfg Config) (*Engine, error) {
 	if err := loadBackends(cfg.BackendDir, cfg.Verbose); err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, slots: make(chan *slot, cfg.Slots)}
+	e := &Engine{cfg: cfg, slots: make(chan *slot, cfg.Slots), budget: newBudget(cfg.CPUs, cfg.maxThreads(), cfg.Slots, cfg.Demand)}
 	for i := 0; i < cfg.Slots; i++ {
 		ctx := bindings.Whisper_init(cfg.Model.Path)
 		if ctx == nil {
@@ -191,16 +203,28 @@ func Open(cfg Config) (*Engine, error) {
 		e.all = append(e.all, s)
 		e.slots <- s
 	}
-	cfg.Logger.Info("whisper model loaded", "model", cfg.Model.ID(), "slots", cfg.Slots, "threads", cfg.Threads)
+	cfg.Logger.Info("whisper model loaded", "model", cfg.Model.ID(), "slots", cfg.Slots, "cpus", cfg.CPUs, "threads", cfg.maxThreads())
 	return e, nil
 }
 
 // Model names the loaded model as "name@sha256-prefix".
 func (e *Engine) Model() string { return e.cfg.Model.ID() }
 
-// CPUs is the number of CPU threads the engine's transcriptions use when
-// all its slots are busy.
-func (e *Engine) CPUs() int { return e.cfg.Threads * e.cfg.Slots }
+// CPUs is the number of CPU threads the engine's transcriptions use at
+// most, all together.
+func (e *Engine) CPUs() int { return e.cfg.CPUs }
+
+// maxThreadsPerTranscription caps the threads of one transcription: past
+// it whisper.cpp's encoder gains little and its decoder nothing.
+const maxThreadsPerTranscription = 8
+
+// maxThreads is the most threads one transcription uses.
+func (c Config) maxThreads() int {
+	if c.Threads > 0 {
+		return c.Threads
+	}
+	return min(c.CPUs, maxThreadsPerTranscription)
+}
 
 // Close frees the models. Transcriptions must have finished.
 func (e *Engine) Close() error {
@@ -242,7 +266,12 @@ func (e *Engine) Transcribe(ctx context.Context, pcm []float32, opts pipeline.Tr
 		return nil, ctx.Err()
 	}
 	defer func() { e.slots <- s }()
-	return e.run(ctx, s, pcm, lang, opts)
+	threads, err := e.budget.take(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer e.budget.give(threads)
+	return e.run(ctx, s, pcm, lang, threads, opts)
 }
 
 // job is what the C callbacks reach through a cgo.Handle.
@@ -253,7 +282,7 @@ type job struct {
 	segments []models.Segment
 }
 
-func (e *Engine) run(ctx context.Context, s *slot, pcm []float32, lang string, opts pipeline.TranscribeOptions) (*models.Transcript, error) {
+func (e *Engine) run(ctx context.Context, s *slot, pcm []float32, lang string, threads int, opts pipeline.TranscribeOptions) (*models.Transcript, error) {
 	C.openchs_set_cancel(s.cancel, 0)
 	cancelled := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
@@ -278,7 +307,7 @@ func (e *Engine) run(ctx context.Context, s *slot, pcm []float32, lang string, o
 	}
 	if lang == "auto" {
 		if s.multi {
-			id, p, err := detectLanguage(s, pcm, e.cfg.Threads)
+			id, p, err := detectLanguage(s, pcm, threads)
 			if err != nil {
 				return nil, err
 			}
@@ -292,7 +321,7 @@ func (e *Engine) run(ctx context.Context, s *slot, pcm []float32, lang string, o
 	}
 
 	params := s.ctx.Whisper_full_default_params(bindings.SAMPLING_GREEDY)
-	params.SetThreads(e.cfg.Threads)
+	params.SetThreads(threads)
 	params.SetTranslate(opts.Translate)
 	params.SetPrintProgress(false)
 	params.SetPrintRealtime(false)

@@ -231,16 +231,18 @@ func BenchmarkTranscribePCM(b *testing.B) {
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/audio, "rtf")
 }
 
-// The default thread count never puts more threads than CPUs to work.
+// By default the engine's transcriptions share the CPUs Go counts, however
+// many slots it has: one alone may use them all (up to the cap), together
+// never more (the budget's tests show how they are shared).
 func TestDefaultThreadsShareTheCPUs(t *testing.T) {
-	cpus := runtime.NumCPU()
+	cpus := runtime.GOMAXPROCS(0)
 	for _, slots := range []int{1, 2, cpus, 3 * cpus} {
 		c := Config{Slots: slots}.WithDefaults()
-		if c.Threads < 1 || c.Threads > 4 {
-			t.Errorf("%d slots: %d threads, want 1..4", slots, c.Threads)
+		if c.CPUs != cpus {
+			t.Errorf("%d slots: a budget of %d CPUs, want %d", slots, c.CPUs, cpus)
 		}
-		if c.Threads > 1 && c.Threads*slots > cpus {
-			t.Errorf("%d slots × %d threads oversubscribe %d CPUs", slots, c.Threads, cpus)
+		if m := c.maxThreads(); m != min(cpus, maxThreadsPerTranscription) {
+			t.Errorf("%d slots: a lone transcription may use %d threads, want %d", slots, m, min(cpus, maxThreadsPerTranscription))
 		}
 	}
 }
