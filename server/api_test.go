@@ -420,3 +420,48 @@ func TestProbeWaitIsBounded(t *testing.T) {
 		t.Errorf("refused after %v", took)
 	}
 }
+
+// Uploads take memory from a budget before their bodies are read: past it
+// an upload is refused at once with 503 and Retry-After, and once the
+// upload holding the budget has been queued the next one is taken.
+func TestUploadMemoryIsBounded(t *testing.T) {
+	const maxUpload = 256 << 10
+	s := newStack(t, realRedis(t), stackConfig{server: server.Config{MaxUploadBytes: maxUpload, UploadMemory: maxUpload + 64<<10}})
+	ct, body := form(t, "call.wav", toneWAV(time.Second), map[string]string{"background": "true"})
+
+	// The first upload declares no length (so it holds room for the
+	// largest) and sends half its body, then stalls.
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", s.url+"/audio/process", pr)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("X-API-Key", testKey)
+	first := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			first <- 0
+			return
+		}
+		resp.Body.Close()
+		first <- resp.StatusCode
+	}()
+	if _, err := pw.Write(body[:len(body)/2]); err != nil {
+		t.Fatal(err)
+	}
+
+	code, hdr, reply := s.upload(t, "/audio/process", toneWAV(time.Second), map[string]string{"background": "true"}, nil)
+	if code != 503 || errorCode(t, reply) != "uploads_busy" || hdr.Get("Retry-After") == "" {
+		t.Fatalf("upload past the memory budget: %d Retry-After=%q %s", code, hdr.Get("Retry-After"), reply)
+	}
+
+	if _, err := pw.Write(body[len(body)/2:]); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	if c := <-first; c != 202 {
+		t.Fatalf("the stalled upload, once sent, got %d, want 202", c)
+	}
+	if code, _, reply := s.upload(t, "/audio/process", toneWAV(time.Second), map[string]string{"background": "true"}, nil); code != 202 {
+		t.Fatalf("upload after the budget was given back: %d %s", code, reply)
+	}
+}

@@ -35,6 +35,13 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, urgent bool) (*m
 		s.writeErr(w, r, err)
 		return nil, nil, false
 	}
+	release, herr := s.reserve(r)
+	if herr != nil {
+		w.Header().Set("Connection", "close")
+		herr.write(w)
+		return nil, nil, false
+	}
+	defer release()
 	u, herr := s.readUpload(w, r)
 	if herr == nil {
 		herr = s.probe(r, u)
@@ -52,6 +59,9 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, urgent bool) (*m
 	}
 	s.log.Info("task accepted", "request_id", requestID(r), "task_id", t.TaskID, "queue", t.Queue,
 		"bytes", len(u.sub.Audio), "audio_s", u.sub.Duration.Seconds(), "existing", existing)
+	// The audio is in Redis now: its buffer is not held while a
+	// synchronous request waits.
+	u.sub.Audio = nil
 	return t, u, true
 }
 

@@ -72,6 +72,12 @@ type Config struct {
 	// ProbeWait is how long an upload waits for a check slot before it is
 	// refused with 503 and Retry-After; default 30s.
 	ProbeWait time.Duration
+	// UploadMemory bounds the bytes of all the uploads being read,
+	// checked and queued at once; an upload that would pass it is refused
+	// with 503 and Retry-After before its body is read. Each upload counts
+	// its declared length, or the largest upload when it declares none.
+	// Default: four of the largest uploads.
+	UploadMemory int64
 }
 
 // WithDefaults returns c with its zero fields set to their defaults.
@@ -97,6 +103,9 @@ func (c Config) WithDefaults() Config {
 	if c.ProbeWait == 0 {
 		c.ProbeWait = 30 * time.Second
 	}
+	if c.UploadMemory == 0 {
+		c.UploadMemory = 4 * (c.MaxUploadBytes + formOverhead)
+	}
 	return c
 }
 
@@ -108,6 +117,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxDuration < time.Second {
 		errs = append(errs, fmt.Errorf("max duration %v is under a second", c.MaxDuration))
+	}
+	if c.UploadMemory < c.MaxUploadBytes+formOverhead {
+		errs = append(errs, fmt.Errorf("upload memory %d bytes cannot hold one upload of the largest size (%d bytes and the form)", c.UploadMemory, c.MaxUploadBytes))
 	}
 	if len(c.Keys) == 0 && !c.NoAuth {
 		errs = append(errs, errors.New("no API keys: give at least one, or turn authentication off explicitly"))
@@ -130,6 +142,7 @@ type Server struct {
 	ready   []func(context.Context) error
 	log     *slog.Logger
 	probes  chan struct{}
+	memory  *uploadMemory
 	keys    []storedKey
 	mux     *http.ServeMux
 	routes  []route
@@ -179,6 +192,7 @@ func New(cfg Config, tasks Tasks, events Events, opts ...Option) (*Server, error
 		o(s)
 	}
 	s.probes = make(chan struct{}, cfg.ProbeConcurrency)
+	s.memory = &uploadMemory{limit: cfg.UploadMemory}
 	for _, k := range cfg.Keys {
 		s.keys = append(s.keys, storedKey{hashKey(k.Secret), k})
 	}
