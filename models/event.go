@@ -40,10 +40,16 @@ type Event struct {
 	TaskID string    `json:"task_id"`
 	// Seq numbers a task's events from 1, without gaps; a heartbeat repeats
 	// the last number sent.
-	Seq      int64     `json:"seq"`
-	TS       time.Time `json:"ts"`
-	Stage    Stage     `json:"stage,omitempty"`
-	Progress *int      `json:"progress,omitempty"`
+	Seq int64     `json:"seq"`
+	TS  time.Time `json:"ts"`
+	// Attempt is the worker's attempt at the task (from 1) that emitted
+	// the event; a retried task emits its stages and segments again under
+	// the next number, so a consumer keeps those of the last attempt.
+	// Events from outside an attempt (the upload's queued, a cancel, the
+	// case write-back) have none.
+	Attempt  int   `json:"attempt,omitempty"`
+	Stage    Stage `json:"stage,omitempty"`
+	Progress *int  `json:"progress,omitempty"`
 	// Data is the type's payload: TranscriptionData, a Segment, a Result,
 	// FailureData, ...
 	Data json.RawMessage `json:"data,omitempty"`

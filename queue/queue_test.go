@@ -370,6 +370,16 @@ func TestTransientFailureRetries(t *testing.T) {
 	if diff := cmp.Diff(want, types(evs)); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
+	// Each attempt's events carry its number, so a consumer can tell the
+	// second run's progress from the first's; the upload's queued has none.
+	wantAttempts := []int{0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2}
+	var attempts []int
+	for _, ev := range evs {
+		attempts = append(attempts, ev.Attempt)
+	}
+	if diff := cmp.Diff(wantAttempts, attempts); diff != "" {
+		t.Errorf("attempts (-want +got):\n%s", diff)
+	}
 }
 
 // bigProcessor returns a result far larger than the feed keeps inline.

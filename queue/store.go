@@ -163,6 +163,14 @@ func (s *store) publish(ctx context.Context, id string, ev models.Event, fields 
 	return s.apply(ctx, id, change{ev: &ev, fields: fields})
 }
 
+// attemptKey carries, in a worker's context, its attempt at the task.
+type attemptKey struct{}
+
+// withAttempt marks the events published under ctx as attempt n's.
+func withAttempt(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, attemptKey{}, n)
+}
+
 // apply makes change ch to task id. It returns the sequence number of the
 // event it added (0 without one), or ErrNotFound, ErrFinished or
 // ErrCaseState.
@@ -172,6 +180,9 @@ func (s *store) apply(ctx context.Context, id string, ch change) (int64, error) 
 	if ev := ch.ev; ev != nil {
 		ev.TaskID = id
 		ev.Seq = 0
+		if n, ok := ctx.Value(attemptKey{}).(int); ok && ev.Attempt == 0 {
+			ev.Attempt = n
+		}
 		if ev.TS.IsZero() {
 			ev.TS = time.Now().UTC()
 		}

@@ -181,6 +181,7 @@ func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
 
 	retried, _ := asynq.GetRetryCount(ctx)
 	maxRetry, _ := asynq.GetMaxRetry(ctx)
+	ctx = withAttempt(ctx, retried+1)
 	started := time.Now()
 	sd, _ := json.Marshal(models.StartedData{Attempt: retried + 1, Worker: w.cfg.Name})
 	_, err = w.publish(ctx, id, models.Event{Type: models.EventStarted, Stage: models.StageDecode, Data: sd},
