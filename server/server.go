@@ -62,7 +62,8 @@ type Config struct {
 	// its task before answering 202 with the task handle; default 5m.
 	SyncTimeout time.Duration
 	// Heartbeat is the idle time after which a stream sends a heartbeat
-	// event; default 15s.
+	// event, and the interval of WebSocket pings (a WebSocket client that
+	// answers none for two intervals is disconnected); default 15s.
 	Heartbeat time.Duration
 	// WriteTimeout bounds each write to a client; default 30s.
 	WriteTimeout time.Duration

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -272,5 +273,46 @@ func TestWebSocketSubscriptionsAreCapped(t *testing.T) {
 	case <-refused:
 	case <-time.After(10 * time.Second):
 		t.Fatal("101 subscriptions on one connection were all taken")
+	}
+}
+
+// A WebSocket client that stops answering pings (its network dropped
+// without a close) is disconnected; one that answers stays.
+func TestWebSocketDeadClientIsDropped(t *testing.T) {
+	s := newStack(t, realRedis(t), stackConfig{server: server.Config{Heartbeat: 200 * time.Millisecond}})
+	live := dialWS(t, s, "?api_key="+testKey)
+	replies := make(chan []byte, 16)
+	go func() { // reading answers the pings
+		defer close(replies)
+		for {
+			_, m, err := live.ReadMessage()
+			if err != nil {
+				return
+			}
+			replies <- m
+		}
+	}()
+	dead := dialWS(t, s, "?api_key="+testKey)
+	time.Sleep(1500 * time.Millisecond) // neither reads nor answers a ping
+
+	dead.SetReadDeadline(time.Now().Add(3 * time.Second))
+	for {
+		_, _, err := dead.ReadMessage()
+		if err == nil {
+			continue // pings sent before the server gave up
+		}
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatal("the silent client is still connected")
+		}
+		break
+	}
+	live.WriteJSON(map[string]any{"subscribe": "no-such-task"})
+	select {
+	case m, ok := <-replies:
+		if !ok || !strings.Contains(string(m), "task_not_found") {
+			t.Fatalf("the answering client got %q (connection open: %v)", m, ok)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the answering client got no reply")
 	}
 }

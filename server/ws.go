@@ -46,13 +46,20 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(r.Context())
 	c := &wsConn{conn: conn, send: make(chan any, wsSendBuffer), cancel: cancel, subs: map[string]*wsSub{}}
 	defer cancel()
-	go c.writeLoop(ctx)
+	go c.writeLoop(ctx, s.cfg.Heartbeat)
 	conn.SetReadLimit(4096)
+	// A client that answers neither pings nor with messages for two ping
+	// intervals is gone (its network dropped without a close): the
+	// connection and its subscriptions end.
+	alive := func() error { return conn.SetReadDeadline(time.Now().Add(2*s.cfg.Heartbeat + time.Second)) }
+	_ = alive()
+	conn.SetPongHandler(func(string) error { return alive() })
 	for {
 		var req wsRequest
 		if err := conn.ReadJSON(&req); err != nil {
 			return
 		}
+		_ = alive()
 		switch {
 		case req.Subscribe == "*":
 			if !principal(r).Has(ScopeReadAll) {
@@ -169,8 +176,9 @@ func (c *wsConn) end(key string, sub *wsSub) {
 	sub.cancel()
 }
 
-func (c *wsConn) writeLoop(ctx context.Context) {
-	ping := time.NewTicker(30 * time.Second)
+// writeLoop sends the connection's messages, and a ping every interval.
+func (c *wsConn) writeLoop(ctx context.Context, interval time.Duration) {
+	ping := time.NewTicker(interval)
 	defer ping.Stop()
 	defer c.conn.Close()
 	for {
