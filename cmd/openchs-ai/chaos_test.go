@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/openchs/openchs-ai/models"
 )
@@ -97,6 +98,8 @@ func TestChaos(t *testing.T) {
 		"--builtin-helpline=false", "--max-upload-mb=20", "--read-timeout=3s", "--max-duration=2h")
 	workerArgs := []string{"worker", "--redis=" + rs.url(), "--model=" + model}
 	workers := []*service{start(t, workerArgs...), start(t, workerArgs...)}
+	// Processes restarted inside a subtest live until the whole test ends.
+	restart := func(args ...string) *service { return start(t, args...) }
 	var table []chaosRow
 	defer func() {
 		var b strings.Builder
@@ -150,7 +153,7 @@ func TestChaos(t *testing.T) {
 			workers[i].cmd.Process.Signal(syscall.SIGKILL)
 			<-workers[i].done
 			killed := time.Now()
-			workers[i] = start(t, workerArgs...)
+			workers[i] = restart(workerArgs...)
 			waitEventWithin(t, api.url, id, models.EventCompleted, 5*time.Minute)
 			took = append(took, time.Since(killed))
 			completed := 0
@@ -166,6 +169,26 @@ func TestChaos(t *testing.T) {
 		slices.Sort(took)
 		table = append(table, chaosRow{fmt.Sprintf("%d worker SIGKILLs mid-transcription", rounds),
 			fmt.Sprintf("all completed once; re-delivery %v median, %v worst", took[len(took)/2].Round(time.Second), took[len(took)-1].Round(time.Second))})
+	})
+
+	t.Run("api killed mid-upload", func(t *testing.T) {
+		rdb := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", rs.port)})
+		defer rdb.Close()
+		before := taskKeys(t, rdb)
+		apiArgs := api.cmd.Args[1:]
+		conn := halfUpload(t, api.url, jfkWAV(t))
+		defer conn.Close()
+		api.cmd.Process.Signal(syscall.SIGKILL)
+		<-api.done
+		api = restart(apiArgs...)
+		after := taskKeys(t, rdb)
+		if !slices.Equal(before, after) {
+			t.Errorf("keys of tasks and audio before the kill %v, after %v: the cut upload left something", before, after)
+		}
+		id := post(t, api.url, jfkWAV(t))
+		waitEventWithin(t, api.url, id, models.EventCompleted, 5*time.Minute)
+		table = append(table, chaosRow{"api SIGKILL with an upload half sent, then restart",
+			fmt.Sprintf("no task record, audio or hold left (%d task keys before and after); the next upload completed", len(after))})
 	})
 
 	t.Run("Redis killed under load", func(t *testing.T) {
@@ -457,4 +480,46 @@ func wsAbuse(t *testing.T, url string) {
 	if !healthy(url) {
 		t.Fatal("the service is down after 1000 WebSocket subscriptions")
 	}
+}
+
+// taskKeys lists the Redis keys that an accepted upload creates: task
+// records, audio and the set of tasks holding audio.
+func taskKeys(t *testing.T, rdb *redis.Client) []string {
+	t.Helper()
+	var all []string
+	for _, pattern := range []string{"openchs:task:*", "openchs:audio:*", "openchs:holding*"} {
+		keys, err := rdb.Keys(context.Background(), pattern).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, keys...)
+	}
+	slices.Sort(all)
+	return all
+}
+
+// halfUpload sends an upload's headers and half its body, and returns the
+// connection with the rest unsent.
+func halfUpload(t *testing.T, url, path string) net.Conn {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := hostile{name: "half", filename: "call.wav", data: data, fields: map[string]string{"background": "true"}}.request(url)
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", req.URL.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nX-API-Key: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n",
+		req.URL.Path, req.URL.Host, serviceKey, req.Header.Get("Content-Type"), len(body))
+	if _, err := conn.Write(body[:len(body)/2]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the api is reading the body
+	return conn
 }
