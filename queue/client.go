@@ -355,6 +355,9 @@ type Stats struct {
 	Workers WorkerStats           `json:"workers"`
 	// Limit is the pending depth above which uploads are refused.
 	Limit int `json:"limit"`
+	// ExpiredTotal counts the tasks dropped because their record expired
+	// before a worker took them.
+	ExpiredTotal int `json:"expired_total"`
 	// Cases counts the case write-backs.
 	Cases CaseStats `json:"-"`
 }
@@ -388,6 +391,11 @@ func (c *Client) Stats(ctx context.Context) (*Stats, error) {
 		st.Workers.Concurrency += s.Concurrency
 		st.Workers.Active += len(s.ActiveWorkers)
 	}
+	expired, err := c.rdb.HGet(ctx, c.keys.taskMetrics(), "expired").Int()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("read task counters: %w", err)
+	}
+	st.ExpiredTotal = expired
 	if st.Cases, err = c.caseStats(ctx); err != nil {
 		return nil, fmt.Errorf("read case write-back counters: %w", err)
 	}

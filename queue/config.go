@@ -142,5 +142,8 @@ func (k keys) outbox() string { return k.prefix + "case-outbox" }
 // scored by when their audio expires: what back-pressure counts.
 func (k keys) holding() string { return k.prefix + "holding" }
 
+// taskMetrics is the hash of task counters shared by all workers.
+func (k keys) taskMetrics() string { return k.prefix + "task-metrics" }
+
 // caseMetrics is the hash of write-back counters shared by all workers.
 func (k keys) caseMetrics() string { return k.prefix + "case-metrics" }

@@ -518,3 +518,40 @@ func TestFailureHidesInternalText(t *testing.T) {
 		t.Errorf("client-facing error %+v", got.Error)
 	}
 }
+
+// A task whose record expired before a worker took it is dropped with its
+// audio, never run, and counted for the operator.
+func TestExpiredRecordIsCounted(t *testing.T) {
+	rdb := realRedis(t)
+	f := newFixture(t, rdb, queue.Config{})
+	ctx := context.Background()
+	task, _, err := f.client.Submit(ctx, submission("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.Del(ctx, "openchs:task:"+task.TaskID).Err(); err != nil { // as its TTL would
+		t.Fatal(err)
+	}
+	proc := &scriptedProcessor{}
+	f.startWorker(t, proc)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := f.client.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.ExpiredTotal == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("expired tasks counted %d, want 1", st.ExpiredTotal)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := proc.callsOf(task.TaskID); n != 0 {
+		t.Errorf("the expired task ran %d times", n)
+	}
+	if n := rdb.Exists(ctx, "openchs:audio:"+task.TaskID).Val(); n != 0 {
+		t.Error("the expired task's audio is still in Redis")
+	}
+}

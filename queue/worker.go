@@ -167,8 +167,11 @@ func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
 	log := w.log.With("task_id", id)
 	rec, err := w.store.task(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		log.Warn("task record expired before processing")
+		// Nobody can be told (the task's events went with it): the
+		// operator is, by the log and a counter in /metrics.
+		log.Warn("task record expired before processing; the task is dropped (raise --result-ttl or add workers)")
 		w.rdb.Del(ctx, w.keys.audio(id))
+		w.rdb.HIncrBy(ctx, w.keys.taskMetrics(), "expired", 1)
 		return nil
 	}
 	if err != nil {

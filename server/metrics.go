@@ -86,6 +86,8 @@ func writeQueueMetrics(w io.Writer, st *queue.Stats) {
 	for _, q := range queues {
 		fmt.Fprintf(w, "openchs_ai_tasks_failed_total{queue=%q} %d\n", q, st.Queues[q].FailedTotal)
 	}
+	metric(w, "openchs_ai_tasks_expired_total", "counter", "Tasks dropped because their record expired before a worker took them (their uploaders find 404): raise --result-ttl or add workers.")
+	fmt.Fprintf(w, "openchs_ai_tasks_expired_total %d\n", st.ExpiredTotal)
 	metric(w, "openchs_ai_queue_pending_limit", "gauge", "Pending tasks above which uploads are refused with 429 (-1: no limit).")
 	fmt.Fprintf(w, "openchs_ai_queue_pending_limit %d\n", st.Limit)
 	metric(w, "openchs_ai_worker_processes", "gauge", "Worker processes serving the queues.")
