@@ -33,6 +33,7 @@ type Tasks interface {
 	LastSeq(ctx context.Context, id string) (int64, error)
 	RedriveCase(ctx context.Context, id string) (*models.Task, error)
 	Stats(ctx context.Context) (*queue.Stats, error)
+	Recent(ctx context.Context, n int) ([]*models.Task, error)
 	Ping(ctx context.Context) error
 }
 
@@ -192,6 +193,8 @@ func New(cfg Config, tasks Tasks, events Events, opts ...Option) (*Server, error
 		{"GET", "/audio/task/{id}/events", true, "", s.handleEvents},
 		{"POST", "/audio/task/{id}/case", true, "", s.handleRedriveCase},
 		{"GET", "/audio/queue", true, ScopeMetrics, s.handleQueue},
+		{"GET", "/audio/tasks", true, "", s.handleRecent},
+		{"GET", "/whoami", true, "", s.handleWhoami},
 		{"GET", "/ws", true, "", s.handleWS},
 		{"GET", "/health", false, "", s.handleHealth},
 		{"GET", "/ready", true, "", s.handleReady},
