@@ -19,6 +19,7 @@ import (
 	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/pipeline"
 	"github.com/openchs/openchs-ai/queue"
+	"github.com/openchs/openchs-ai/server/dashboard"
 	"github.com/openchs/openchs-ai/server/reply"
 )
 
@@ -213,6 +214,9 @@ func New(cfg Config, tasks Tasks, events Events, opts ...Option) (*Server, error
 	for _, m := range s.mounts {
 		s.mux.Handle(m.prefix, m.build(auth))
 	}
+	page := dashboard.Handler() // the page needs no key: it signs in through the API
+	s.mux.Handle("GET /{$}", page)
+	s.mux.Handle("GET "+dashboard.Prefix, page)
 	s.mux.HandleFunc("/", s.handleUnknown)
 	return s, nil
 }
