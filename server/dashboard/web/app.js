@@ -164,6 +164,13 @@ function onEvent(ev) {
   }
   if (settled(c) && state.subs.has(c.id)) unfollow(c);
   if (ev.type === "completed" || ev.type === "failed") drawChart();
+  if (["queued", "started", "completed", "failed", "case_created", "case_failed"].includes(ev.type)) soonQueue();
+}
+
+// soonQueue refreshes the queue panel shortly after a task moved.
+function soonQueue() {
+  if (!state.may.metrics || state.queueSoon) return;
+  state.queueSoon = setTimeout(() => { state.queueSoon = null; refreshQueue(); }, 300);
 }
 
 // follow subscribes to one task when the feed of all tasks is not enough
