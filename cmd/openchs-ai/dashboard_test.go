@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -17,12 +18,13 @@ import (
 // readerKey may read every task and the queue, nothing more.
 const readerKey = "cmd-test-reader-0123456789"
 
-// spoken writes English speech of text, spoken by espeak-ng, to a WAV in dir.
-func spoken(t *testing.T, dir, name, text string) string {
+// spoken writes English speech of text, spoken by espeak-ng at wpm words a
+// minute, to a WAV in dir.
+func spoken(t *testing.T, dir, name string, wpm int, text string) string {
 	t.Helper()
 	tool(t, "espeak-ng")
 	p := filepath.Join(dir, name)
-	if out, err := exec.Command("espeak-ng", "-v", "en", "-s", "150", "-w", p, text).CombinedOutput(); err != nil {
+	if out, err := exec.Command("espeak-ng", "-v", "en", "-s", strconv.Itoa(wpm), "-w", p, text).CombinedOutput(); err != nil {
 		t.Fatalf("espeak-ng: %v\n%s", err, out)
 	}
 	return p
@@ -80,9 +82,12 @@ func TestDashboard(t *testing.T) {
 	}
 	modules := nodeModules(t, "playwright-core")
 	dir := t.TempDir()
-	critical := spoken(t, dir, "critical.wav", "My stepfather is beating my brother right now with a metal rod. "+
-		"He is bleeding and we are locked in the house. Please send help now.")
-	low := spoken(t, dir, "low.wav", "I want to know how to report bullying at school.")
+	// Over 30 s, so that Whisper reports progress between its two windows.
+	critical := spoken(t, dir, "critical.wav", 110, "My stepfather is beating my brother right now with a metal rod. "+
+		"He is bleeding and we are locked in the house. Please send help now. I am eleven years old and I live with "+
+		"my mother, my stepfather and my two brothers. We go to the primary school near the church. My teacher told us "+
+		"about this number last week, and I kept it in my school bag. Our house is the blue one behind the shop on the main road.")
+	low := spoken(t, dir, "low.wav", 150, "I want to know how to report bullying at school.")
 	s := start(t, "serve", "--addr=127.0.0.1:0", "--redis="+serviceRedis(t), "--model="+modelArg(t),
 		"--api-keys="+serviceKey+","+readerKey+":read-all+metrics")
 	shots := artefacts(t)

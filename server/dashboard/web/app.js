@@ -291,8 +291,10 @@ $("upload-form").addEventListener("submit", async (e) => {
   try {
     const t = await call("POST", "/audio/process", form);
     status.textContent = `Queued ${f.name} as call ${t.task_id.slice(0, 8)}.`;
-    if (!state.calls.has(t.task_id)) put(newCall(t.task_id, { title: $("title").value.trim() || f.name }));
-    else follow(state.calls.get(t.task_id));
+    const title = $("title").value.trim() || f.name;
+    const known = state.calls.get(t.task_id); // its first events may have come first
+    if (!known) put(newCall(t.task_id, { title }));
+    else if (!settled(known)) known.title = known.title || title, touch(known), follow(known);
     $("upload-form").reset();
     showFile();
   } catch (err) {
