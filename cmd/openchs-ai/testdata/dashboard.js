@@ -117,6 +117,13 @@ async function watchBars(page) {
     check(await page.locator("#upload").isVisible(), "a key with the submit scope sees the upload form");
     await page.locator("#queue-body table").waitFor();
     check(/worker slots busy/.test(await page.locator("#queue-body").innerText()), "the queue panel shows the worker slots");
+    const unlabelled = await page.locator("input, select, button, progress").evaluateAll((els) => els
+      .filter((e) => e.offsetParent !== null && !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.textContent.trim())
+      .map((e) => e.outerHTML));
+    check(unlabelled.length === 0, `every visible control has a label ${JSON.stringify(unlabelled)}`);
+    await page.locator(".skip").focus();
+    await page.keyboard.press("Enter");
+    check(await page.evaluate(() => document.activeElement.id === "main"), "the skip link takes the keyboard to the calls");
     await shot(page, "01-signed-in");
     await watchBars(page);
 

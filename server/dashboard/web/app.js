@@ -39,15 +39,18 @@ $("signout").addEventListener("click", () => {
   location.reload();
 });
 
-async function start() {
+// start signs in with the stored key; quiet, it only tries whether the
+// service answers without one (authentication turned off).
+async function start(quiet = false) {
   $("signin-error").textContent = "";
   let who;
   try {
     who = await call("GET", "/whoami");
   } catch (err) {
-    forgetKey();
-    $("signin-error").textContent = err instanceof ApiError && err.status === 401
-      ? "This key is not valid." : `Cannot sign in: ${err.message}`;
+    if (quiet) return false;
+    const refused = err instanceof ApiError && err.status === 401;
+    if (refused) forgetKey();
+    $("signin-error").textContent = refused ? "This key is not valid." : `Cannot sign in: ${err.message}`;
     return false;
   }
   state.may = who.may || {};
@@ -318,4 +321,4 @@ function drawChart() {
 }
 
 if (storedKey()) start();
-else $("key").focus();
+else start(true).then((ok) => ok || $("key").focus());
