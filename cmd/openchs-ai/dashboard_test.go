@@ -8,11 +8,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline/caseapi/caseapitest"
 )
 
 // readerKey may read every task and the queue, nothing more.
@@ -68,10 +71,11 @@ func artefacts(t *testing.T) string {
 }
 
 // TestDashboard drives the dashboard in headless Chromium against a real
-// serve (real Redis, the real model, the built-in helpline): sign-in, an
-// upload through the page's file input and one by drag and drop, the
-// progress bars, a critical call pinned with its evidence and case until
-// acknowledged, and a read-only key that sees no upload or cancel control
+// serve (real Redis, the real model) writing cases to an OpenCHS stand-in:
+// sign-in, an upload through the page's file input and one by drag and
+// drop, the progress bars, a critical call pinned with its evidence and
+// case until acknowledged, a refused case delivery retried from the page,
+// and a read-only key that sees no upload or cancel control
 // (testdata/dashboard.js). It logs the screenshots' paths, the page's
 // weight and its time to first render.
 func TestDashboard(t *testing.T) {
@@ -88,8 +92,26 @@ func TestDashboard(t *testing.T) {
 		"my mother, my stepfather and my two brothers. We go to the primary school near the church. My teacher told us "+
 		"about this number last week, and I kept it in my school bag. Our house is the blue one behind the shop on the main road.")
 	low := spoken(t, dir, "low.wav", 150, "I want to know how to report bullying at school.")
+	// Cases go to a stand-in OpenCHS that refuses the first case of the
+	// second call once (422, which is not retried by itself), so that the
+	// page's Retry delivery has a failed case to write again.
+	const helplineKey = "dashboard-helpline-0123456789"
+	hl := caseapitest.New(t, helplineKey)
+	var mu sync.Mutex
+	var refs []string
+	hl.Faults = func(ref string, n int) caseapitest.Fault {
+		mu.Lock()
+		defer mu.Unlock()
+		if !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+		if len(refs) == 2 && refs[1] == ref && n == 1 {
+			return caseapitest.Fault{Status: http.StatusUnprocessableEntity, Message: "The reporter's details were refused."}
+		}
+		return caseapitest.Fault{}
+	}
 	s := start(t, "serve", "--addr=127.0.0.1:0", "--redis="+serviceRedis(t), "--model="+modelArg(t),
-		"--api-keys="+serviceKey+","+readerKey+":read-all+metrics")
+		"--api-keys="+serviceKey+","+readerKey+":read-all+metrics", "--openchs-url="+hl.URL, "--openchs-api-key="+helplineKey)
 	shots := artefacts(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
@@ -120,24 +142,21 @@ func TestDashboard(t *testing.T) {
 		t.Errorf("page metrics %s: %v", m[1], err)
 	}
 
-	// What the page sent reached the service: the case fields typed into
-	// the form are on the helpline's case for the pinned call.
+	// What the page sent reached the helpline: the case fields typed into
+	// the form are on the pinned call's case, and the retried delivery made
+	// one case.
 	id := regexp.MustCompile(`(?m)^task: ([0-9a-f]{32})$`).FindStringSubmatch(out)
 	if id == nil {
 		t.Fatal("the browser script named no task")
 	}
-	req, _ := http.NewRequest("GET", s.url+"/helpline/api/cases?external_ref="+id[1], nil)
-	req.Header.Set("X-API-Key", serviceKey)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	byRef := map[string]models.Case{}
+	for _, c := range hl.Cases() {
+		byRef[c.ExternalRef] = c
 	}
-	defer resp.Body.Close()
-	var cases []models.Case
-	if err := json.NewDecoder(resp.Body).Decode(&cases); err != nil || len(cases) != 1 {
-		t.Fatalf("cases of task %s: %d %v %d", id[1], resp.StatusCode, err, len(cases))
+	if c := byRef[id[1]]; c.Priority != models.PriorityCritical || c.ReporterPhone != "+254700999888" || c.Title != "Dashboard test call" {
+		t.Errorf("the page's upload became case %+v", c)
 	}
-	if c := cases[0]; c.Priority != models.PriorityCritical || c.ReporterPhone != "+254700999888" || c.Title != "Dashboard test call" {
-		t.Errorf("the page's upload became case %s: priority %s, phone %q, title %q", c.CaseNumber, c.Priority, c.ReporterPhone, c.Title)
+	if n := hl.CasesByRef(); len(n) != 2 || n[refs[1]] != 1 {
+		t.Errorf("the helpline holds cases %v, want one per call", n)
 	}
 }

@@ -151,7 +151,7 @@ async function watchBars(page) {
     const delivered = pinned.locator('[data-delivery="created"]');
     await delivered.waitFor({ timeout: 60000 });
     const caseLink = await pinned.locator(".case a").innerText();
-    check(/^CHS-\d{4}-\d{6}$/.test(caseLink), `its case number is shown, linked: ${caseLink}`);
+    check(/^[A-Z]+-\d+/.test(caseLink), `its case number is shown, linked: ${caseLink}`);
 
     const bars = await page.evaluate((id) => window.seenBars[id + " transcribe"] || [], taskId);
     console.log("transcribe bar: " + bars.join(" → "));
@@ -186,6 +186,15 @@ async function watchBars(page) {
     check(lowPriority === "low" || lowPriority === "medium", `the dropped call is triaged ${lowPriority}`);
     check((await page.locator("#critical-list li.call").count()) === 1, "the critical call stays pinned until acknowledged");
 
+    // The helpline refused the dropped call's case: retry it from the page.
+    const failed = lowRow.locator('[data-delivery="failed"]');
+    await failed.waitFor({ timeout: 60000 });
+    check(/refused/.test(await lowRow.locator(".case").innerText()), "a refused case shows the helpline's reason");
+    await shot(page, "04-delivery-failed");
+    await lowRow.getByRole("button", { name: "Retry delivery" }).click();
+    await lowRow.locator('[data-delivery="created"]').waitFor({ timeout: 60000 });
+    check(/^[A-Z]+-\d+/.test(await lowRow.locator(".case a").innerText()), "Retry delivery wrote the case");
+
     // Acknowledge with the keyboard: the call joins the finished list, first.
     await pinned.getByRole("button", { name: "Acknowledge" }).focus();
     await page.keyboard.press("Enter");
@@ -194,7 +203,7 @@ async function watchBars(page) {
     check(order[0] === taskId && order.includes(await lowRow.getAttribute("data-task")),
       "once acknowledged, the critical call heads the finished calls (priority, then time)");
     await page.locator("#chart-body svg rect").first().waitFor();
-    await shot(page, "04-acknowledged");
+    await shot(page, "05-acknowledged");
     await ctx.close();
 
     // --- a read-only key ----------------------------------------------
@@ -205,7 +214,7 @@ async function watchBars(page) {
     check((await ro.page.locator('button[data-action="cancel"]').count()) === 0, "a read-only key sees no cancel control");
     check((await ro.page.locator(`#critical-list li.call[data-task="${taskId}"]`).count()) === 1,
       "a read-only key sees the recent critical call pinned (from history)");
-    await shot(ro.page, "05-read-only");
+    await shot(ro.page, "06-read-only");
     await ro.ctx.close();
 
     for (const k of [adminKey, readerKey]) {
