@@ -157,6 +157,7 @@ function onEvent(ev) {
     c = newCall(ev.task_id);
     c.ui = {};
     state.calls.set(c.id, c);
+    if (ev.type !== "queued") adopt(c); // a task already under way: read its record
   }
   if (!apply(c, ev)) return;
   touch(c);
@@ -174,6 +175,20 @@ function onEvent(ev) {
 function soonQueue() {
   if (!state.may.metrics || state.queueSoon) return;
   state.queueSoon = setTimeout(() => { state.queueSoon = null; refreshQueue(); }, 300);
+}
+
+// adopt replaces call c, first heard of mid-way, by its task's record.
+async function adopt(c) {
+  try {
+    const fresh = fromTask(await call("GET", `/audio/task/${c.id}`));
+    fresh.seq = c.seq;
+    fresh.ui = c.ui;
+    fresh.title = c.title;
+    state.calls.set(c.id, fresh);
+    touch(fresh);
+  } catch {
+    // gone meanwhile, or not readable: the events alone describe it
+  }
 }
 
 // follow subscribes to one task when the feed of all tasks is not enough

@@ -124,7 +124,10 @@ export function apply(c, ev) {
       c.stages.case = { state: "done", pct: 100 };
       break;
     case "case_failed":
-      if (c.result) c.result.case = { ...(c.result.case || {}), status: "failed", last_error: d.error && (d.error.message || d.error) };
+      if (c.result) {
+        c.result.case = { ...(c.result.case || {}), status: "failed", last_error: d.error && (d.error.message || d.error) };
+        if (d.attempts) c.result.case.attempts = d.attempts;
+      }
       c.stages.case = { state: "failed", pct: null };
       break;
     case "failed":
