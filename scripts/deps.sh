@@ -58,8 +58,9 @@ ensure_mariadb() {
 	mysql --protocol=tcp -h 127.0.0.1 -P 3306 -u root -e 'CREATE DATABASE IF NOT EXISTS test'
 }
 
-# ensure_node_packages installs the packages of the guide's Node example
-# (pinned by scripts/node/package-lock.json) outside the tree, under
+# ensure_node_packages installs the Node packages of the tests (the guide's
+# example, the dashboard's browser test), pinned by
+# scripts/node/package-lock.json, outside the tree, under
 # $OPENCHS_AI_CACHE/node; nothing happens when that lock is installed.
 ensure_node_packages() {
 	command -v npm >/dev/null || apt_install nodejs npm
@@ -81,7 +82,7 @@ build)
 test)
 	need_go
 	apt_install gcc libc6-dev pkg-config binutils curl ca-certificates debian-archive-keyring \
-		ffmpeg sox lame espeak-ng python3 python3-requests
+		ffmpeg sox lame espeak-ng python3 python3-requests chromium
 	ensure_redis
 	# redis-server also for the chaos suite, which runs one of its own
 	apt_install redis-server python3-pymysql python3-pandas

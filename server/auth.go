@@ -30,8 +30,8 @@ func principal(r *http.Request) Key {
 
 // authenticate lets a request through when it carries a configured API key
 // in X-API-Key or as an Authorization bearer token (and, for WebSocket
-// upgrades, whose browsers cannot set headers, in the api_key query
-// parameter) whose scopes include scope ("" takes any key). Keys are
+// upgrades, whose browsers cannot set headers, in the Sec-WebSocket-Protocol
+// offer, see WSProtocol, or the api_key query parameter) whose scopes include scope ("" takes any key). Keys are
 // compared in constant time. The key is put in the request's context for
 // the handlers' ownership checks.
 func (s *Server) authenticate(next http.HandlerFunc, scope Scope) http.HandlerFunc {
@@ -55,7 +55,9 @@ func (s *Server) authenticate(next http.HandlerFunc, scope Scope) http.HandlerFu
 			}
 		}
 		if secret == "" && r.URL.Path == "/ws" {
-			secret = r.URL.Query().Get("api_key")
+			if secret = wsProtocolKey(r); secret == "" {
+				secret = r.URL.Query().Get("api_key")
+			}
 		}
 		if secret == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="openchs-ai"`)

@@ -19,6 +19,7 @@ import (
 	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/pipeline"
 	"github.com/openchs/openchs-ai/queue"
+	"github.com/openchs/openchs-ai/server/dashboard"
 	"github.com/openchs/openchs-ai/server/reply"
 )
 
@@ -33,6 +34,7 @@ type Tasks interface {
 	LastSeq(ctx context.Context, id string) (int64, error)
 	RedriveCase(ctx context.Context, id string) (*models.Task, error)
 	Stats(ctx context.Context) (*queue.Stats, error)
+	Recent(ctx context.Context, n int) ([]*models.Task, error)
 	Ping(ctx context.Context) error
 }
 
@@ -207,6 +209,8 @@ func New(cfg Config, tasks Tasks, events Events, opts ...Option) (*Server, error
 		{"GET", "/audio/task/{id}/events", true, "", s.handleEvents},
 		{"POST", "/audio/task/{id}/case", true, "", s.handleRedriveCase},
 		{"GET", "/audio/queue", true, ScopeMetrics, s.handleQueue},
+		{"GET", "/audio/tasks", true, "", s.handleRecent},
+		{"GET", "/whoami", true, "", s.handleWhoami},
 		{"GET", "/ws", true, "", s.handleWS},
 		{"GET", "/health", false, "", s.handleHealth},
 		{"GET", "/ready", true, "", s.handleReady},
@@ -225,6 +229,9 @@ func New(cfg Config, tasks Tasks, events Events, opts ...Option) (*Server, error
 	for _, m := range s.mounts {
 		s.mux.Handle(m.prefix, m.build(auth))
 	}
+	page := dashboard.Handler() // the page needs no key: it signs in through the API
+	s.mux.Handle("GET /{$}", page)
+	s.mux.Handle("GET "+dashboard.Prefix, page)
 	s.mux.HandleFunc("/", s.handleUnknown)
 	return s, nil
 }

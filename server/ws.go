@@ -14,7 +14,7 @@ import (
 	"github.com/openchs/openchs-ai/queue"
 )
 
-var upgrader = websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 4096}
+var upgrader = websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 4096, Subprotocols: []string{WSProtocol}}
 
 // wsRequest is a message from a WebSocket client.
 type wsRequest struct {
