@@ -99,10 +99,57 @@ func mergeVoices(voices []Voice, parts []*models.Transcript) *models.Transcript 
 	return out
 }
 
+// label marks s with its voice's channel and speaker, and moves its start
+// to where that voice starts speaking in it (see speechStart).
 func label(s models.Segment, v Voice) models.Segment {
 	c := v.Channel
 	s.Channel, s.Speaker = &c, v.Speaker
+	s.Start = speechStart(v.PCM, s.Start, s.End)
 	return s
+}
+
+// Tuning of speechStart.
+const (
+	frameSamples = SampleRate / 100 // 10 ms
+	// speechLevel is the level, against the segment's loudest frame,
+	// above which a frame is speech (-26 dB).
+	speechLevel = 0.05
+	// leadIn is kept before the first speech frame.
+	leadIn = 0.1 // seconds
+)
+
+// speechStart returns where speech begins within [start, end) of pcm:
+// the first 10 ms frame within 26 dB of the span's loudest, less a 0.1 s
+// lead-in. Whisper dates a segment from the end of the previous one, so a
+// turn after a long silence on its channel (the other speaker's turn)
+// would otherwise start with that silence and sort before the words it
+// answers. A span with no sound keeps its start.
+func speechStart(pcm []float32, start, end models.Seconds) models.Seconds {
+	from := max(int(float64(start)*SampleRate), 0)
+	to := min(int(float64(end)*SampleRate), len(pcm))
+	if to-from < 2*frameSamples {
+		return start
+	}
+	energy := func(i int) float64 {
+		var e float64
+		for _, v := range pcm[i : i+frameSamples] {
+			e += float64(v) * float64(v)
+		}
+		return e
+	}
+	var loudest float64
+	for i := from; i+frameSamples <= to; i += frameSamples {
+		loudest = max(loudest, energy(i))
+	}
+	if loudest == 0 {
+		return start
+	}
+	for i := from; i+frameSamples <= to; i += frameSamples {
+		if energy(i) >= speechLevel*speechLevel*loudest {
+			return max(start, models.Seconds(float64(i)/SampleRate-leadIn))
+		}
+	}
+	return start
 }
 
 // decode decodes job's recording: one mono signal, or, when the job's
