@@ -26,14 +26,13 @@ func (c *channelFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 		"with --channels split, the channel the helpline's agent is on: left or right; the other is the caller (env OPENCHS_AI_AGENT_CHANNEL)")
 }
 
-// validate checks the flags, as the task options are checked.
+// validate checks the flags.
 func (c *channelFlags) validate() error {
-	o := models.TaskOptions{Channels: c.mode, AgentChannel: c.agent}
-	if c.mode == "" || c.agent == "" {
-		return usageError{"--channels and --agent-channel must not be empty"}
+	if c.mode != models.ChannelsMix && c.mode != models.ChannelsSplit {
+		return usageError{fmt.Sprintf("--channels %q: use mix or split", c.mode)}
 	}
-	if err := o.Validate(); err != nil {
-		return usageError{fmt.Sprintf("--channels %q --agent-channel %q: use mix or split, and left or right", c.mode, c.agent)}
+	if _, ok := models.ChannelIndex(c.agent); !ok {
+		return usageError{fmt.Sprintf("--agent-channel %q: use left or right", c.agent)}
 	}
 	return nil
 }
