@@ -47,7 +47,8 @@ func Voices(chans [][]float32, agent int) []Voice {
 // the transcript reads as a dialogue. Progress runs once from 0 to 100
 // over all voices; segments reach OnSegment channel by channel, labelled.
 // The language is the caller's (the first caller voice that has speech),
-// else the first voice's.
+// else the first voice's that was transcribed. A silent voice is not
+// transcribed: it has no segments.
 func TranscribeVoices(ctx context.Context, t Transcriber, voices []Voice, opts TranscribeOptions) (*models.Transcript, error) {
 	if len(voices) == 0 {
 		return nil, errors.New("no voices to transcribe")
@@ -60,6 +61,12 @@ func TranscribeVoices(ctx context.Context, t Transcriber, voices []Voice, opts T
 		}
 		if opts.OnSegment != nil {
 			o.OnSegment = func(s models.Segment) { opts.OnSegment(label(s, v)) }
+		}
+		if silent(v.PCM) {
+			// A dead line (a recorder that keeps one leg only): nothing
+			// was said on it, and the model must not be asked to invent it.
+			parts[i] = &models.Transcript{Segments: []models.Segment{}}
+			continue
 		}
 		tr, err := t.Transcribe(ctx, v.PCM, o)
 		if err != nil {
@@ -76,12 +83,13 @@ func TranscribeVoices(ctx context.Context, t Transcriber, voices []Voice, opts T
 // mergeVoices joins the transcripts of voices into one, ordered by time.
 func mergeVoices(voices []Voice, parts []*models.Transcript) *models.Transcript {
 	out := &models.Transcript{Segments: []models.Segment{}}
-	lang := 0
+	lang := slices.IndexFunc(parts, func(p *models.Transcript) bool { return p.Language != "" })
 	for i := len(parts) - 1; i >= 0; i-- {
 		if voices[i].Speaker == models.SpeakerCaller && len(parts[i].Segments) > 0 {
 			lang = i
 		}
 	}
+	lang = max(lang, 0)
 	for i, p := range parts {
 		for _, s := range p.Segments {
 			out.Segments = append(out.Segments, label(s, voices[i]))
@@ -108,8 +116,11 @@ func label(s models.Segment, v Voice) models.Segment {
 	return s
 }
 
-// Tuning of speechStart.
+// Tuning of speechStart and silent.
 const (
+	// silentRMS is the level under which a channel holds nothing
+	// (-80 dBFS, under any microphone's noise floor).
+	silentRMS    = 1e-4
 	frameSamples = SampleRate / 100 // 10 ms
 	// speechLevel is the level, against the segment's loudest frame,
 	// above which a frame is speech (-26 dB).
@@ -200,4 +211,13 @@ func (r *Runner) transcribeVoices(ctx context.Context, pcm []float32, voices []V
 		return TranscribeVoices(ctx, r.Transcriber, voices, opts)
 	}
 	return r.Transcriber.Transcribe(ctx, pcm, opts)
+}
+
+// silent reports whether pcm is silence throughout.
+func silent(pcm []float32) bool {
+	var e float64
+	for _, v := range pcm {
+		e += float64(v) * float64(v)
+	}
+	return e <= silentRMS*silentRMS*float64(len(pcm))
 }

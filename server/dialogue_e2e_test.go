@@ -252,3 +252,20 @@ func TestIdenticalChannelsAreMono(t *testing.T) {
 		t.Errorf("transcripts: mono %q, identical stereo %q", mono.Transcript, dual.Transcript)
 	}
 }
+
+// A recorder that keeps one leg only: the speech is on the left, the right
+// is a dead line. Split, the words are the agent's and the dead line says
+// nothing (it is not transcribed, so nothing is invented on it).
+func TestDeadChannelSaysNothing(t *testing.T) {
+	s := productStack(t, "redis", stackConfig{})
+	speech := jfkSpeech(t)
+	res := s.process(t, pcmWAV(speech, make([]float32, len(speech))), map[string]string{"language": "en", "channels": "split"})
+	for _, seg := range res.Segments {
+		if seg.Channel == nil || *seg.Channel != 0 || seg.Speaker != models.SpeakerAgent {
+			t.Errorf("segment %q from speaker %q: want only the left channel's agent", seg.Text, seg.Speaker)
+		}
+	}
+	if normalize(res.Transcript) != jfkText || res.Language != "en" {
+		t.Errorf("transcript %q (%s), want the jfk sentence in en", res.Transcript, res.Language)
+	}
+}
