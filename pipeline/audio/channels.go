@@ -52,7 +52,7 @@ func (s *Signal) Distinct() [][]float32 {
 const (
 	// SameCorrelation is the least normalised correlation of two channels
 	// that carry one signal: a copy, or a copy at another gain, with noise
-	// or rounding up to about 20 dB under the signal. Two speakers, even
+	// or rounding at least 17 dB under the signal. Two speakers, even
 	// with crosstalk between their channels, correlate far less.
 	SameCorrelation = 0.99
 	// silentRMS is the level under which a channel counts as silent
