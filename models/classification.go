@@ -51,6 +51,9 @@ type Evidence struct {
 	// Source says which text the span was found in: "transcript" or
 	// "translation".
 	Source string `json:"source,omitempty"`
+	// Speaker says whose words the span is, SpeakerCaller or SpeakerAgent,
+	// when the call's channels were transcribed as two speakers.
+	Speaker string `json:"speaker,omitempty"`
 }
 
 // Classification is the risk triage of one call.

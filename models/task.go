@@ -59,6 +59,39 @@ type TaskOptions struct {
 	ReporterPhone         string `json:"reporter_phone,omitempty"`
 	ReporterEmail         string `json:"reporter_email,omitempty"`
 	Title                 string `json:"title,omitempty"`
+	// Channels is "mix" (all channels of a recording as one voice) or
+	// "split" (each channel transcribed as its own speaker); empty means
+	// the worker's default.
+	Channels string `json:"channels,omitempty"`
+	// AgentChannel is the channel the helpline's agent speaks on in a
+	// split recording, "left" or "right"; empty means the worker's
+	// default.
+	AgentChannel string `json:"agent_channel,omitempty"`
+}
+
+// Channel modes of TaskOptions.Channels.
+const (
+	ChannelsMix   = "mix"
+	ChannelsSplit = "split"
+)
+
+// Channel names of TaskOptions.AgentChannel: the first and second channel
+// of a stereo recording.
+const (
+	ChannelLeft  = "left"
+	ChannelRight = "right"
+)
+
+// ChannelIndex returns the index of a channel named "left" (0) or "right"
+// (1), and false for any other name.
+func ChannelIndex(name string) (int, bool) {
+	switch name {
+	case ChannelLeft:
+		return 0, true
+	case ChannelRight:
+		return 1, true
+	}
+	return 0, false
 }
 
 // DefaultTaskOptions returns the options a request gets for the fields it
@@ -78,6 +111,12 @@ func (o *TaskOptions) Validate() error {
 	}
 	if len(o.ReporterPhone) > 64 || len(o.ReporterEmail) > 254 {
 		errs = append(errs, errors.New("reporter contact is too long"))
+	}
+	if o.Channels != "" && o.Channels != ChannelsMix && o.Channels != ChannelsSplit {
+		errs = append(errs, fmt.Errorf("channels %q is neither \"mix\" nor \"split\"", o.Channels))
+	}
+	if _, ok := ChannelIndex(o.AgentChannel); o.AgentChannel != "" && !ok {
+		errs = append(errs, fmt.Errorf("agent_channel %q is neither \"left\" nor \"right\"", o.AgentChannel))
 	}
 	return errors.Join(errs...)
 }

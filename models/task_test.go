@@ -29,6 +29,23 @@ func TestTaskValidate(t *testing.T) {
 	}
 }
 
+func TestTaskOptionsChannels(t *testing.T) {
+	tests := []struct {
+		channels, agent string
+		ok              bool
+	}{
+		{"", "", true}, {"mix", "", true}, {"split", "left", true}, {"split", "right", true},
+		{"stereo", "", false}, {"split", "centre", false}, {"SPLIT", "", false},
+	}
+	for _, tt := range tests {
+		o := models.DefaultTaskOptions()
+		o.Channels, o.AgentChannel = tt.channels, tt.agent
+		if err := o.Validate(); (err == nil) != tt.ok {
+			t.Errorf("channels %q agent_channel %q: Validate() = %v", tt.channels, tt.agent, err)
+		}
+	}
+}
+
 func TestTaskOptionsValidate(t *testing.T) {
 	tests := []struct {
 		lang string

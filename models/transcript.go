@@ -9,13 +9,23 @@ import (
 
 // Segment is one timed piece of a transcript.
 type Segment struct {
-	Start        Seconds `json:"start"`
-	End          Seconds `json:"end"`
-	Text         string  `json:"text"`
-	Channel      *int    `json:"channel,omitempty"`
+	Start Seconds `json:"start"`
+	End   Seconds `json:"end"`
+	Text  string  `json:"text"`
+	// Channel is the source channel (0 left, 1 right) of a recording
+	// transcribed channel by channel; nil when the channels were mixed.
+	Channel *int `json:"channel,omitempty"`
+	// Speaker is who speaks on that channel: SpeakerAgent or
+	// SpeakerCaller; empty when the channels were mixed.
 	Speaker      string  `json:"speaker,omitempty"`
 	NoSpeechProb float32 `json:"no_speech_prob,omitempty"`
 }
+
+// Speakers of a recording whose channels were transcribed separately.
+const (
+	SpeakerAgent  = "agent"
+	SpeakerCaller = "caller"
+)
 
 // Transcript is the output of a transcription: the text, its timed
 // segments, the language it was read in and the model that read it.

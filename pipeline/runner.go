@@ -61,6 +61,9 @@ type StageInput struct {
 	// Translation is the English translation, set by the translation
 	// stage when it produced one.
 	Translation *models.Transcript
+	// Voices are the recording's channels when they were transcribed as
+	// separate speakers; PCM is then nil.
+	Voices []Voice
 }
 
 // Job is one recording to process.
@@ -88,6 +91,13 @@ type Runner struct {
 	Stages []Stage
 	// Model names the transcriber's model when its transcripts do not.
 	Model string
+	// Channels is the channel mode of tasks that do not choose one:
+	// models.ChannelsMix (the default when empty) or models.ChannelsSplit,
+	// which needs a Decoder that is a ChannelDecoder.
+	Channels string
+	// AgentChannel is the agent's channel in split recordings of tasks
+	// that do not choose one (0 left, 1 right).
+	AgentChannel int
 }
 
 // Run processes job and returns its result. The caller emits the task's
@@ -100,21 +110,21 @@ func (r *Runner) Run(ctx context.Context, job Job, emit Emitter) (*models.Result
 	begin := time.Now()
 
 	start := time.Now()
-	pcm, err := r.Decoder.Decode(ctx, job.Audio)
+	pcm, voices, err := r.decode(ctx, job)
 	if err != nil {
 		return nil, &Error{Stage: models.StageDecode, Err: err}
 	}
-	if len(pcm) == 0 {
+	if samples(pcm, voices) == 0 {
 		return nil, &Error{Stage: models.StageDecode, Err: ErrEmptyAudio}
 	}
 	res.Timings.Set(models.StageDecode, time.Since(start))
-	res.Duration = models.Seconds(float64(len(pcm)) / SampleRate)
+	res.Duration = models.Seconds(float64(samples(pcm, voices)) / SampleRate)
 	if err := EmitData(ctx, emit, models.EventDecodingComplete, models.StageDecode, nil, models.DecodingData{Duration: res.Duration}); err != nil {
 		return nil, err
 	}
 
 	start = time.Now()
-	tr, err := r.transcribe(ctx, pcm, job.Options, emit)
+	tr, err := r.transcribe(ctx, pcm, voices, job.Options, emit)
 	if err != nil {
 		return nil, &Error{Stage: models.StageTranscribe, Err: err}
 	}
@@ -137,7 +147,7 @@ func (r *Runner) Run(ctx context.Context, job Job, emit Emitter) (*models.Result
 		return nil, err
 	}
 
-	in := &StageInput{Options: job.Options, PCM: pcm, Transcript: tr}
+	in := &StageInput{Options: job.Options, PCM: pcm, Voices: voices, Transcript: tr}
 	for _, s := range r.Stages {
 		start = time.Now()
 		if err := s.Run(ctx, in, res, emit); err != nil {
@@ -151,7 +161,7 @@ func (r *Runner) Run(ctx context.Context, job Job, emit Emitter) (*models.Result
 
 // transcribe runs the transcriber, turning its progress callbacks into
 // non-decreasing transcription_progress events that end at 100.
-func (r *Runner) transcribe(ctx context.Context, pcm []float32, opts models.TaskOptions, emit Emitter) (*models.Transcript, error) {
+func (r *Runner) transcribe(ctx context.Context, pcm []float32, voices []Voice, opts models.TaskOptions, emit Emitter) (*models.Transcript, error) {
 	last := -1
 	var emitErr error
 	progress := func(p int) {
@@ -172,7 +182,7 @@ func (r *Runner) transcribe(ctx context.Context, pcm []float32, opts models.Task
 			}
 		},
 	}
-	tr, err := r.Transcriber.Transcribe(ctx, pcm, to)
+	tr, err := r.transcribeVoices(ctx, pcm, voices, to)
 	if err != nil {
 		return nil, err
 	}

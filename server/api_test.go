@@ -32,22 +32,26 @@ func toneWAV(d time.Duration) []byte {
 	return pcmWAV(pcm)
 }
 
-// pcmWAV encodes 16 kHz mono samples as a PCM16 WAV.
-func pcmWAV(pcm []float32) []byte {
+// pcmWAV encodes 16 kHz samples as a PCM16 WAV: one slice per channel
+// (mono, or left then right), all of the first one's length.
+func pcmWAV(chans ...[]float32) []byte {
 	var b bytes.Buffer
 	le := binary.LittleEndian
-	n := len(pcm)
+	c := len(chans)
+	n := len(chans[0]) * c
 	b.WriteString("RIFF")
 	binary.Write(&b, le, uint32(36+2*n))
 	b.WriteString("WAVEfmt ")
-	for _, v := range []any{uint32(16), uint16(1), uint16(1), uint32(16000), uint32(32000), uint16(2), uint16(16)} {
+	for _, v := range []any{uint32(16), uint16(1), uint16(c), uint32(16000), uint32(32000 * c), uint16(2 * c), uint16(16)} {
 		binary.Write(&b, le, v)
 	}
 	b.WriteString("data")
 	binary.Write(&b, le, uint32(2*n))
 	samples := make([]int16, n)
-	for i, v := range pcm {
-		samples[i] = int16(max(-1, min(1, v)) * 32767)
+	for ch, pcm := range chans {
+		for i, v := range pcm[:n/c] {
+			samples[i*c+ch] = int16(max(-1, min(1, v)) * 32767)
+		}
 	}
 	binary.Write(&b, le, samples)
 	return b.Bytes()
@@ -146,6 +150,8 @@ func TestUploadErrors(t *testing.T) {
 		{"bad boolean", toneWAV(time.Second), map[string]string{"background": "maybe"}, 400, "bad_field"},
 		{"bad language", toneWAV(time.Second), map[string]string{"language": "swahili!"}, 400, "bad_field"},
 		{"a language Whisper does not know", toneWAV(time.Second), map[string]string{"language": "xx"}, 400, "bad_field"},
+		{"bad channels", toneWAV(time.Second), map[string]string{"channels": "both"}, 400, "bad_field"},
+		{"bad agent channel", toneWAV(time.Second), map[string]string{"channels": "split", "agent_channel": "centre"}, 400, "bad_field"},
 	}
 	for _, tt := range uploads {
 		t.Run(tt.name, func(t *testing.T) {

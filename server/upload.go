@@ -108,6 +108,8 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (*upload, *h
 		o.Language = strings.ToLower(strings.TrimSpace(v))
 	}
 	o.Title, o.ReporterPhone, o.ReporterEmail = fields["title"], fields["reporter_phone"], fields["reporter_email"]
+	o.Channels = strings.ToLower(strings.TrimSpace(fields["channels"]))
+	o.AgentChannel = strings.ToLower(strings.TrimSpace(fields["agent_channel"]))
 	for name, dst := range map[string]*bool{
 		"include_translation":    &o.IncludeTranslation,
 		"include_classification": &o.IncludeClassification,

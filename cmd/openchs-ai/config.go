@@ -41,6 +41,7 @@ type serviceConfig struct {
 	server       server.Config
 	queue        queue.Config
 	cases        caseFlags
+	channels     channelFlags
 }
 
 // envFlags pairs each flag with the environment variable that sets its
@@ -74,6 +75,8 @@ var envFlags = map[string]string{
 	"lexicon":             "OPENCHS_AI_LEXICON",
 	"no-second-opinion":   "OPENCHS_AI_NO_SECOND_OPINION",
 	"log-level":           "OPENCHS_AI_LOG_LEVEL",
+	"channels":            "OPENCHS_AI_CHANNELS",
+	"agent-channel":       "OPENCHS_AI_AGENT_CHANNEL",
 }
 
 // allEnvFlags is envFlags with the case flags' variables.
@@ -109,6 +112,7 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 		fs.StringVar(&c.translate.APIKey, "translate-api-key", "", "LibreTranslate API key (env OPENCHS_AI_TRANSLATE_API_KEY)")
 		fs.StringVar(&c.lexicon, "lexicon", "", "risk lexicon JSON file replacing the embedded one (env OPENCHS_AI_LEXICON)")
 		fs.BoolVar(&c.noSecond, "no-second-opinion", false, "triage with the rules alone, without the statistical second opinion that may raise a call for review (env OPENCHS_AI_NO_SECOND_OPINION)")
+		c.channels.register(fs, nil)
 		fs.BoolVar(&c.queue.RetainAudio, "retain-audio", false, "keep uploads in Redis after processing, until --audio-ttl (env OPENCHS_AI_RETAIN_AUDIO)")
 	}
 	c.cases.register(fs, e.getenv, api, work)
@@ -148,6 +152,9 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 		return nil, usageError{"api needs --api-keys (or OPENCHS_AI_API_KEYS), the same on every api process, or --api-keys=none; only serve generates a key"}
 	}
 	if err := c.cases.validate(); err != nil {
+		return nil, err
+	}
+	if err := c.channels.validate(); work && err != nil {
 		return nil, err
 	}
 	if v := strings.TrimSpace(c.apiKeys); api && v == "none" && !loopbackAddr(c.addr) {

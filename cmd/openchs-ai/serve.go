@@ -139,7 +139,8 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 		if err != nil {
 			return err
 		}
-		runner := &pipeline.Runner{Decoder: dec, Transcriber: engine, Model: engine.Model(), Stages: stages}
+		runner := &pipeline.Runner{Decoder: dec, Transcriber: engine, Model: engine.Model(), Stages: stages,
+			Channels: c.channels.mode, AgentChannel: c.channels.agentIndex()}
 		worker, err = queue.NewWorker(rdb, c.queue, queue.WorkerConfig{Concurrency: c.concurrency, ShutdownTimeout: c.shutdownWait, PollInterval: c.pollInterval, Cases: cases}, runner, log)
 		if err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/term"
@@ -84,6 +85,8 @@ func runTranscribe(ctx context.Context, args []string, e env) error {
 	lang := fs.String("language", "auto", "spoken language: ISO 639-1 code (sw, en, ...) or auto to detect it")
 	translate := fs.Bool("translate", false, "print an English translation instead of the original language")
 	format := fs.String("format", "text", "output format: text, json, srt or vtt")
+	var ch channelFlags
+	ch.register(fs, e.getenv)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -94,13 +97,20 @@ func runTranscribe(ctx context.Context, args []string, e env) error {
 		fs.Usage()
 		return errUsageShown
 	}
+	if err := ch.validate(); err != nil {
+		return err
+	}
 	write, ok := writers[*format]
 	if !ok {
 		return usageError{fmt.Sprintf("unknown --format %q: use text, json, srt or vtt", *format)}
 	}
 	path := fs.Arg(0)
 
-	sig, err := audio.DecodeFile(path, audio.Config{})
+	cfg := audio.Config{}
+	if ch.mode == models.ChannelsSplit {
+		cfg.Channels = audio.Split
+	}
+	sig, err := audio.DecodeFile(path, cfg)
 	if err != nil {
 		return err // it names the file
 	}
@@ -115,7 +125,12 @@ func runTranscribe(ctx context.Context, args []string, e env) error {
 		opts.OnProgress = bar.set
 		defer bar.done()
 	}
-	t, err := eng.Transcribe(ctx, sig.Mono(), opts)
+	var t *models.Transcript
+	if voices := pipeline.Voices(sig.Distinct(), ch.agentIndex()); voices != nil {
+		t, err = pipeline.TranscribeVoices(ctx, eng, voices, opts)
+	} else {
+		t, err = eng.Transcribe(ctx, sig.Mono(), opts)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -124,6 +139,9 @@ func runTranscribe(ctx context.Context, args []string, e env) error {
 
 var writers = map[string]func(io.Writer, *models.Transcript) error{
 	"text": func(w io.Writer, t *models.Transcript) error {
+		if slices.ContainsFunc(t.Segments, func(s models.Segment) bool { return s.Speaker != "" }) {
+			return subtitle.WriteDialogue(w, t.Segments)
+		}
 		_, err := fmt.Fprintln(w, t.Text)
 		return err
 	},

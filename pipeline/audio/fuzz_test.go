@@ -81,6 +81,18 @@ func fuzzDecode(t *testing.T, f format, data []byte, split bool) {
 			}
 		}
 	}
+	// Reading the channels as distinct speakers keeps them all or folds
+	// them into one, of the same length, still in [-1, 1].
+	n, chans := len(sig.Channels), len(sig.Channels[0])
+	d := sig.Distinct()
+	if len(d) != n && len(d) != 1 || len(d[0]) != chans {
+		t.Errorf("Distinct gave %d channels of %d samples from %d of %d", len(d), len(d[0]), n, chans)
+	}
+	for i, v := range d[0] {
+		if !(v >= -1 && v <= 1) {
+			t.Fatalf("distinct channel 0 sample %d is %v", i, v)
+		}
+	}
 }
 
 func FuzzDecodeWAV(f *testing.F) {

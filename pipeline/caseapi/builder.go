@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline/subtitle"
 )
 
 //go:embed categories.json
@@ -143,6 +145,9 @@ func (b Builder) describe(res *models.Result, cl *models.Classification) string 
 			if e.Source != "" {
 				fmt.Fprintf(&head, ", %s", e.Source)
 			}
+			if e.Speaker != "" {
+				fmt.Fprintf(&head, ", said by the %s", e.Speaker)
+			}
 			head.WriteString(")\n")
 		}
 	}
@@ -150,7 +155,7 @@ func (b Builder) describe(res *models.Result, cl *models.Classification) string 
 	if res.Translation != nil && *res.Translation != "" {
 		parts = append(parts, "\nEnglish translation:\n"+*res.Translation+"\n")
 	}
-	parts = append(parts, "\nTranscript:\n"+res.Transcript+"\n")
+	parts = append(parts, "\nTranscript:\n"+transcript(res)+"\n")
 	limit := b.MaxDescription
 	if limit <= 0 {
 		limit = DefaultMaxDescription
@@ -199,4 +204,15 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+// transcript is the call's transcript as the case shows it: a dialogue,
+// one turn a line, when its segments name their speakers.
+func transcript(res *models.Result) string {
+	if !slices.ContainsFunc(res.Segments, func(s models.Segment) bool { return s.Speaker != "" }) {
+		return res.Transcript
+	}
+	var b strings.Builder
+	subtitle.WriteDialogue(&b, res.Segments)
+	return strings.TrimSuffix(b.String(), "\n")
 }

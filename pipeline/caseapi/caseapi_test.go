@@ -78,6 +78,30 @@ func TestBuildCase(t *testing.T) {
 	}
 }
 
+// A call transcribed as two speakers reads as a dialogue in its case, and
+// its evidence says who said it.
+func TestBuildCaseDialogue(t *testing.T) {
+	res := result()
+	res.Transcript = "Unasemaje? Niko juu ya daraja na nimeamua kuruka leo usiku."
+	res.Segments = []models.Segment{
+		{Start: 60, End: 61, Text: "Unasemaje?", Speaker: models.SpeakerAgent},
+		{Start: 62, End: 64.5, Text: "Niko juu ya daraja na nimeamua kuruka leo usiku.", Speaker: models.SpeakerCaller},
+	}
+	res.Classification.Evidence[0].Speaker = models.SpeakerCaller
+	c, err := builder(t).Build(res, models.TaskOptions{CreateCase: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{
+		`"nimeamua kuruka" (suicide_plan, transcript, said by the caller)`,
+		"Transcript:\nAgent: Unasemaje?\nCaller: Niko juu ya daraja",
+	} {
+		if !strings.Contains(c.Description, s) {
+			t.Errorf("description lacks %q:\n%s", s, c.Description)
+		}
+	}
+}
+
 func TestDescriptionIsClipped(t *testing.T) {
 	r := result()
 	r.Transcript = strings.Repeat("mtoto anateseka ", 4000) + "ñ"

@@ -272,7 +272,8 @@ func (c *Classifier) ClassifySegments(segs []models.Segment, source string) *mod
 
 // Classify triages a call from its transcript and its English translation
 // (either may be nil) and merges the two results: the higher priority
-// wins and the evidence of both is kept, labelled by source.
+// wins and the evidence of both is kept, labelled by source. Segments
+// that name their speakers are read as a dialogue (ClassifyDialogue).
 func (c *Classifier) Classify(transcript, translation *models.Transcript) *models.Classification {
 	var out *models.Classification
 	for _, x := range []struct {
@@ -284,7 +285,7 @@ func (c *Classifier) Classify(transcript, translation *models.Transcript) *model
 		}
 		var r *models.Classification
 		if len(x.t.Segments) > 0 {
-			r = c.ClassifySegments(x.t.Segments, x.source)
+			r = c.classifyTimed(x.t.Segments, x.source)
 		} else {
 			r = c.ClassifySegments([]models.Segment{{Text: x.t.Text}}, x.source)
 		}

@@ -1,5 +1,7 @@
 // Package subtitle writes timed transcript segments as SubRip (SRT) and
-// WebVTT subtitles.
+// WebVTT subtitles, and as a dialogue in plain text. Segments that name
+// their speaker (a call transcribed channel by channel) are prefixed with
+// it: "Agent: ..." in SRT and text, a voice span "<v Agent>" in WebVTT.
 package subtitle
 
 import (
@@ -22,6 +24,9 @@ func WriteSRT(w io.Writer, segs []models.Segment) error {
 			continue
 		}
 		n++
+		if who := Speaker(s); who != "" {
+			text = who + ": " + text
+		}
 		fmt.Fprintf(bw, "%d\n%s --> %s\n%s\n\n", n, stamp(s.Start, ','), stamp(end(s), ','), text)
 	}
 	return bw.Flush()
@@ -38,9 +43,47 @@ func WriteVTT(w io.Writer, segs []models.Segment) error {
 		}
 		// "-->" may not appear in a WebVTT cue's text.
 		text = strings.ReplaceAll(text, "-->", "->")
+		if who := Speaker(s); who != "" {
+			text = "<v " + who + ">" + text
+		}
 		fmt.Fprintf(bw, "%s --> %s\n%s\n\n", stamp(s.Start, '.'), stamp(end(s), '.'), text)
 	}
 	return bw.Flush()
+}
+
+// WriteDialogue writes segs as plain text: one line per turn, "Agent: ..."
+// or "Caller: ...", consecutive segments of one speaker joined. Segments
+// without a speaker are joined into one line, as a mixed recording's
+// transcript reads.
+func WriteDialogue(w io.Writer, segs []models.Segment) error {
+	bw := bufio.NewWriter(w)
+	var turn []models.Segment
+	flush := func() {
+		if text := models.JoinSegments(turn); text != "" {
+			if who := Speaker(turn[0]); who != "" {
+				text = who + ": " + text
+			}
+			bw.WriteString(text + "\n")
+		}
+		turn = turn[:0]
+	}
+	for _, s := range segs {
+		if len(turn) > 0 && turn[0].Speaker != s.Speaker {
+			flush()
+		}
+		turn = append(turn, s)
+	}
+	flush()
+	return bw.Flush()
+}
+
+// Speaker is the label of a segment's speaker ("Agent", "Caller"), or ""
+// when it names none.
+func Speaker(s models.Segment) string {
+	if s.Speaker == "" {
+		return ""
+	}
+	return strings.ToUpper(s.Speaker[:1]) + s.Speaker[1:]
 }
 
 // cueText trims a segment's text and drops blank lines, which would end a cue.

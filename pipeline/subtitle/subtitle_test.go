@@ -38,3 +38,40 @@ func TestWriteVTT(t *testing.T) {
 		t.Errorf("VTT (-want +got):\n%s", diff)
 	}
 }
+
+var dialogue = []models.Segment{
+	{Start: 0, End: 2, Text: " How can I help you?", Speaker: models.SpeakerAgent},
+	{Start: 2.5, End: 4, Text: "My father beats me.", Speaker: models.SpeakerCaller},
+	{Start: 4, End: 5, Text: " Every day.", Speaker: models.SpeakerCaller},
+	{Start: 5.5, End: 6, Text: "Are you safe now?", Speaker: models.SpeakerAgent},
+}
+
+// A call transcribed as two speakers reads as a dialogue in every format.
+func TestDialogue(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		write func(*strings.Builder, []models.Segment) error
+		want  string
+	}{
+		{"text", func(b *strings.Builder, s []models.Segment) error { return WriteDialogue(b, s) },
+			"Agent: How can I help you?\nCaller: My father beats me. Every day.\nAgent: Are you safe now?\n"},
+		{"text without speakers", func(b *strings.Builder, s []models.Segment) error { return WriteDialogue(b, segs) },
+			"And so my fellow Americans, ask not --> what\n\nyour country\n"},
+		{"srt", func(b *strings.Builder, s []models.Segment) error { return WriteSRT(b, s[:2]) },
+			"1\n00:00:00,000 --> 00:00:02,000\nAgent: How can I help you?\n\n" +
+				"2\n00:00:02,500 --> 00:00:04,000\nCaller: My father beats me.\n\n"},
+		{"vtt", func(b *strings.Builder, s []models.Segment) error { return WriteVTT(b, s[:2]) },
+			"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v Agent>How can I help you?\n\n" +
+				"00:00:02.500 --> 00:00:04.000\n<v Caller>My father beats me.\n\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := tc.write(&b, dialogue); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, b.String()); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

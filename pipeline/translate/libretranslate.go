@@ -44,6 +44,10 @@ func (l *LibreTranslate) Name() string { return BackendLibreTranslate }
 type piece struct {
 	text       string
 	start, end models.Seconds
+	// channel and speaker are those of the piece's segments: a piece
+	// never joins two speakers' words.
+	channel *int
+	speaker string
 }
 
 // Translate implements Translator. Consecutive segments are grouped into
@@ -89,7 +93,7 @@ func (l *LibreTranslate) Translate(ctx context.Context, req Request) (*models.Tr
 	}
 	out := &models.Transcript{Language: l.cfg.Target, Translated: true, Duration: req.Transcript.Duration, Segments: []models.Segment{}}
 	for i, p := range pieces {
-		out.Segments = append(out.Segments, models.Segment{Start: p.start, End: p.end, Text: results[i]})
+		out.Segments = append(out.Segments, models.Segment{Start: p.start, End: p.end, Text: results[i], Channel: p.channel, Speaker: p.speaker})
 	}
 	out.Text = models.JoinSegments(out.Segments)
 	return out, nil
@@ -113,16 +117,16 @@ func (l *LibreTranslate) pieces(t *models.Transcript) []piece {
 		if len(text) > max {
 			cur = nil
 			for _, c := range chunkText(text, max) {
-				out = append(out, piece{text: c, start: s.Start, end: s.End})
+				out = append(out, piece{text: c, start: s.Start, end: s.End, channel: s.Channel, speaker: s.Speaker})
 			}
 			continue
 		}
-		if cur != nil && len(cur.text)+1+len(text) <= max {
+		if cur != nil && cur.speaker == s.Speaker && len(cur.text)+1+len(text) <= max {
 			cur.text += " " + text
 			cur.end = s.End
 			continue
 		}
-		out = append(out, piece{text: text, start: s.Start, end: s.End})
+		out = append(out, piece{text: text, start: s.Start, end: s.End, channel: s.Channel, speaker: s.Speaker})
 		cur = &out[len(out)-1]
 	}
 	return out

@@ -107,6 +107,33 @@ func TestLibreTranslateSegments(t *testing.T) {
 	}
 }
 
+// A dialogue keeps its speakers: consecutive segments of one speaker are
+// sent together, never two speakers' words in one request.
+func TestLibreTranslateDialogue(t *testing.T) {
+	f := &fakeLibreTranslate{}
+	lt, err := NewLibreTranslate(Config{URL: newServer(t, f), MaxChunkChars: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, right := 0, 1
+	src := &models.Transcript{Language: "sw", Segments: []models.Segment{
+		{Start: 0, End: 2, Text: "Mama hayupo?", Channel: &left, Speaker: models.SpeakerAgent},
+		{Start: 2, End: 4, Text: "Baba ananipiga", Channel: &right, Speaker: models.SpeakerCaller},
+		{Start: 4, End: 6, Text: "kila siku.", Channel: &right, Speaker: models.SpeakerCaller},
+	}}
+	got, err := lt.Translate(context.Background(), Request{Transcript: src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []models.Segment{
+		{Start: 0, End: 2, Text: "mother is away", Channel: &left, Speaker: models.SpeakerAgent},
+		{Start: 2, End: 6, Text: "father beats me every day", Channel: &right, Speaker: models.SpeakerCaller},
+	}
+	if diff := cmp.Diff(want, got.Segments); diff != "" {
+		t.Errorf("segments (-want +got):\n%s", diff)
+	}
+}
+
 func TestLibreTranslateText(t *testing.T) {
 	f := &fakeLibreTranslate{}
 	lt, err := NewLibreTranslate(Config{URL: newServer(t, f) + "/", MaxChunkChars: 50})

@@ -27,6 +27,10 @@ type Request struct {
 	Transcript *models.Transcript
 	// PCM is the recording as 16 kHz mono float32, for the Whisper backend.
 	PCM []float32
+	// Voices, when set, are the recording's channels transcribed as
+	// separate speakers: the Whisper backend translates each (PCM is then
+	// unused) and labels the segments with their speakers.
+	Voices []pipeline.Voice
 }
 
 // Backends.

@@ -24,14 +24,21 @@ func (w *Whisper) Name() string { return BackendWhisper }
 
 // Translate implements Translator. Whisper translates into English only.
 func (w *Whisper) Translate(ctx context.Context, req Request) (*models.Transcript, error) {
-	if len(req.PCM) == 0 {
+	if len(req.PCM) == 0 && len(req.Voices) == 0 {
 		return nil, ErrNoAudio
 	}
 	lang := "auto"
 	if req.Transcript != nil && req.Transcript.Language != "" {
 		lang = req.Transcript.Language
 	}
-	t, err := w.t.Transcribe(ctx, req.PCM, pipeline.TranscribeOptions{Language: lang, Translate: true})
+	opts := pipeline.TranscribeOptions{Language: lang, Translate: true}
+	var t *models.Transcript
+	var err error
+	if len(req.Voices) > 0 {
+		t, err = pipeline.TranscribeVoices(ctx, w.t, req.Voices, opts)
+	} else {
+		t, err = w.t.Transcribe(ctx, req.PCM, opts)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("whisper translate: %w", err)
 	}
