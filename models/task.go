@@ -59,6 +59,12 @@ type TaskOptions struct {
 	ReporterPhone         string `json:"reporter_phone,omitempty"`
 	ReporterEmail         string `json:"reporter_email,omitempty"`
 	Title                 string `json:"title,omitempty"`
+	// Prompt is text that leads the transcription in (spellings, names,
+	// style), as Whisper's initial prompt.
+	Prompt string `json:"prompt,omitempty"`
+	// Temperature is the sampling temperature of the transcription, from
+	// 0 (greedy, the default) to 1.
+	Temperature float64 `json:"temperature,omitempty"`
 }
 
 // DefaultTaskOptions returns the options a request gets for the fields it
@@ -75,6 +81,12 @@ func (o *TaskOptions) Validate() error {
 	}
 	if len(o.Title) > 500 {
 		errs = append(errs, fmt.Errorf("title is %d bytes, more than 500", len(o.Title)))
+	}
+	if len(o.Prompt) > 4096 {
+		errs = append(errs, fmt.Errorf("prompt is %d bytes, more than 4096", len(o.Prompt)))
+	}
+	if !(o.Temperature >= 0 && o.Temperature <= 1) {
+		errs = append(errs, fmt.Errorf("temperature %v is not from 0 to 1", o.Temperature))
 	}
 	if len(o.ReporterPhone) > 64 || len(o.ReporterEmail) > 254 {
 		errs = append(errs, errors.New("reporter contact is too long"))

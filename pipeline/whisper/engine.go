@@ -300,6 +300,16 @@ func (e *Engine) run(ctx context.Context, s *slot, pcm []float32, lang string, o
 	if err := params.SetLanguage(langID(t.Language)); err != nil {
 		return nil, fmt.Errorf("whisper: language %q: %w", t.Language, err)
 	}
+	if opts.Temperature > 0 {
+		params.SetTemperature(float32(opts.Temperature))
+	}
+	if opts.Prompt != "" {
+		// Set here rather than with the bindings' SetInitialPrompt, whose
+		// C string is never freed.
+		prompt := C.CString(opts.Prompt)
+		defer C.free(unsafe.Pointer(prompt))
+		(*C.struct_whisper_full_params)(unsafe.Pointer(&params)).initial_prompt = prompt
+	}
 
 	j := &job{s: s, opts: opts}
 	h := cgo.NewHandle(j)
