@@ -244,6 +244,8 @@ func (s *Server) serveOpenAI(w http.ResponseWriter, r *http.Request, req *openAI
 		herr.writeOpenAI(w)
 		return
 	}
+	// The task can be followed, fetched or erased like any other.
+	w.Header().Set("X-Task-ID", t.TaskID)
 	if req.stream {
 		s.streamTranscript(w, r, t.TaskID)
 		return
