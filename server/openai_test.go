@@ -88,7 +88,9 @@ func TestOpenAIErrors(t *testing.T) {
 	s := openAIStack(t, queue.Config{})
 	wav := toneWAV(time.Second)
 	param := func(p string) *string { return &p }
-	bearer := func(k string) map[string]string { return map[string]string{"X-API-Key": "", "Authorization": "Bearer " + k} }
+	bearer := func(k string) map[string]string {
+		return map[string]string{"X-API-Key": "", "Authorization": "Bearer " + k}
+	}
 	tests := []struct {
 		name    string
 		path    string
