@@ -58,8 +58,9 @@ ensure_mariadb() {
 	mysql --protocol=tcp -h 127.0.0.1 -P 3306 -u root -e 'CREATE DATABASE IF NOT EXISTS test'
 }
 
-# ensure_node_packages installs the packages of the guide's Node example
-# (pinned by scripts/node/package-lock.json) outside the tree, under
+# ensure_node_packages installs the packages of the guide's Node example and
+# the openai client the OpenAI-compatible API is tested with (pinned by
+# scripts/node/package-lock.json) outside the tree, under
 # $OPENCHS_AI_CACHE/node; nothing happens when that lock is installed.
 ensure_node_packages() {
 	command -v npm >/dev/null || apt_install nodejs npm
@@ -68,7 +69,7 @@ ensure_node_packages() {
 	[ -d "$dst/node_modules" ] && cmp -s "$src/package-lock.json" "$dst/.installed-lock.json" && return 0
 	mkdir -p "$dst"
 	cp "$src/package.json" "$src/package-lock.json" "$dst/"
-	log "installing the guide's Node packages into $dst"
+	log "installing the tests' Node packages into $dst"
 	(cd "$dst" && npm ci --no-audit --no-fund --omit-lockfile-registry-resolved --loglevel=error)
 	cp "$src/package-lock.json" "$dst/.installed-lock.json"
 }
