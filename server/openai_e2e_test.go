@@ -84,7 +84,7 @@ func TestOpenAIEndToEnd(t *testing.T) {
 
 	t.Run("verbose_json", func(t *testing.T) {
 		code, _, body := post(t, "/v1/audio/transcriptions", wav, [2]string{"model", "whisper-1"}, [2]string{"response_format", "verbose_json"},
-			[2]string{"timestamp_granularities[]", "segment"}, [2]string{"prompt", "President Kennedy's inaugural address."},
+			[2]string{"timestamp_granularities[]", "segment"}, [2]string{"prompt", lowerPrompt},
 			[2]string{"temperature", "0.2"})
 		var got struct {
 			Task, Language, Text string
@@ -101,6 +101,10 @@ func TestOpenAIEndToEnd(t *testing.T) {
 		}
 		if got.Task != "transcribe" || got.Language != "english" || got.Duration != 11 || normalize(got.Text) != jfkText || len(got.Segments) == 0 {
 			t.Errorf("reply %s", body)
+		}
+		// The prompt reached whisper, which wrote on in its style.
+		if got.Text != strings.ToLower(got.Text) || strings.Contains(got.Text, ",") || res.Transcript == strings.ToLower(res.Transcript) {
+			t.Errorf("after a prompt in lower case without commas, the text is %q (without prompt %q)", got.Text, res.Transcript)
 		}
 		var texts []string
 		for i, sg := range got.Segments {
@@ -181,6 +185,10 @@ func TestOpenAIEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// lowerPrompt leads whisper into writing in lower case without
+// commas, which it does not do unprompted.
+const lowerPrompt = "and so my fellow americans ask not what your country can do for you ask what you can do for your country"
 
 func srt(t *testing.T, segs []models.Segment) string {
 	var b bytes.Buffer
