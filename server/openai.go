@@ -217,12 +217,10 @@ func (s *Server) readOpenAI(w http.ResponseWriter, r *http.Request, req *openAIR
 	if v := strings.ToLower(strings.TrimSpace(f.Get("language"))); v != "" && !req.translate {
 		opts.Language = v
 	}
+	// The form bounds the prompt and the temperature is checked above:
+	// what is left to refuse is the language.
 	if err := opts.Validate(); err != nil {
-		field := "language"
-		if opts.Prompt != "" && strings.Contains(err.Error(), "prompt") {
-			field = "prompt"
-		}
-		return nil, badField(field, "A form field is invalid: "+err.Error()+".")
+		return nil, badField("language", "A form field is invalid: "+err.Error()+".")
 	}
 	return &upload{sub: queue.Submission{Audio: audio, Options: opts, IdempotencyKey: r.Header.Get("Idempotency-Key")}}, nil
 }

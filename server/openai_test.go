@@ -130,6 +130,8 @@ func TestOpenAIErrors(t *testing.T) {
 			400, openAIErr{Type: "invalid_request_error", Param: param("temperature"), Code: "bad_field"}},
 		{"unknown language", "/v1/audio/transcriptions", wav, [][2]string{{"model", "whisper-1"}, {"language", "klingon"}}, nil,
 			400, openAIErr{Type: "invalid_request_error", Param: param("language"), Code: "bad_field"}},
+		{"a prompt over 4096 bytes", "/v1/audio/transcriptions", wav, [][2]string{{"model", "whisper-1"}, {"prompt", strings.Repeat("a", 4097)}}, nil,
+			400, openAIErr{Type: "invalid_request_error", Param: param("prompt"), Code: "bad_field"}},
 		{"not audio", "/v1/audio/transcriptions", []byte(strings.Repeat("not a recording ", 100)), [][2]string{{"model", "whisper-1"}}, nil,
 			415, openAIErr{Type: "invalid_request_error", Code: "unsupported_audio"}},
 	}

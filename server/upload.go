@@ -22,6 +22,9 @@ import (
 // other fields and the part headers.
 const formOverhead = 64 << 10
 
+// maxField bounds each form field but the file.
+const maxField = 4096
+
 // upload is a parsed POST /audio/process form.
 type upload struct {
 	sub        queue.Submission
@@ -137,9 +140,13 @@ func (s *Server) readForm(w http.ResponseWriter, r *http.Request, file string) (
 			audio = buf.Bytes()
 			continue
 		}
-		v, err := io.ReadAll(io.LimitReader(p, 4096))
+		v, err := io.ReadAll(io.LimitReader(p, maxField+1))
 		if err != nil {
 			return nil, nil, s.readError(err)
+		}
+		if len(v) > maxField {
+			return nil, nil, &httpError{http.StatusBadRequest, "bad_field", fmt.Sprintf("The field %q is longer than %d bytes.", name, maxField),
+				map[string]any{"field": name}}
 		}
 		if fieldBytes += len(name) + len(v); fieldBytes > formOverhead {
 			return nil, nil, &httpError{http.StatusBadRequest, "bad_form",
