@@ -65,6 +65,8 @@ type TaskOptions struct {
 	// Temperature is the sampling temperature of the transcription, from
 	// 0 (greedy, the default) to 1.
 	Temperature float64 `json:"temperature,omitempty"`
+	// Words asks for word timings in the segments.
+	Words bool `json:"words,omitempty"`
 }
 
 // DefaultTaskOptions returns the options a request gets for the fields it

@@ -15,6 +15,16 @@ type Segment struct {
 	Channel      *int    `json:"channel,omitempty"`
 	Speaker      string  `json:"speaker,omitempty"`
 	NoSpeechProb float32 `json:"no_speech_prob,omitempty"`
+	// Words are the segment's words with their times, when they were
+	// asked for.
+	Words []Word `json:"words,omitempty"`
+}
+
+// Word is one timed word of a segment, without the punctuation around it.
+type Word struct {
+	Word  string  `json:"word"`
+	Start Seconds `json:"start"`
+	End   Seconds `json:"end"`
 }
 
 // Transcript is the output of a transcription: the text, its timed

@@ -167,6 +167,7 @@ func (r *Runner) transcribe(ctx context.Context, pcm []float32, opts models.Task
 		Language:    opts.Language,
 		Prompt:      opts.Prompt,
 		Temperature: opts.Temperature,
+		Words:       opts.Words,
 		OnProgress:  progress,
 		OnSegment: func(s models.Segment) {
 			if emitErr == nil {

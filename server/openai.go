@@ -213,7 +213,7 @@ func (s *Server) readOpenAI(w http.ResponseWriter, r *http.Request, req *openAIR
 		req.temperature = t
 	}
 	opts := models.TaskOptions{Language: "auto", IncludeTranslation: req.translate,
-		Prompt: f.Get("prompt"), Temperature: req.temperature}
+		Prompt: f.Get("prompt"), Temperature: req.temperature, Words: req.words && !req.translate}
 	if v := strings.ToLower(strings.TrimSpace(f.Get("language"))); v != "" && !req.translate {
 		opts.Language = v
 	}

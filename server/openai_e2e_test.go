@@ -118,6 +118,30 @@ func TestOpenAIEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("verbose_json words", func(t *testing.T) {
+		code, _, body := post(t, "/v1/audio/transcriptions", wav, [2]string{"model", "whisper-1"}, [2]string{"language", "en"},
+			[2]string{"response_format", "verbose_json"}, [2]string{"timestamp_granularities[]", "word"})
+		var got struct {
+			Text     string
+			Segments []json.RawMessage
+			Words    []models.Word
+		}
+		if code != 200 || json.Unmarshal(body, &got) != nil {
+			t.Fatalf("%d %s", code, body)
+		}
+		var words []string
+		for i, w := range got.Words {
+			words = append(words, w.Word)
+			if w.End < w.Start || (i > 0 && w.Start < got.Words[i-1].Start) || w.End > 11 {
+				t.Errorf("word %d %+v", i, w)
+			}
+		}
+		// Words alone were asked for: no segments.
+		if normalize(strings.Join(words, " ")) != jfkText || got.Segments != nil {
+			t.Errorf("words %q, %d segments", strings.Join(words, " "), len(got.Segments))
+		}
+	})
+
 	t.Run("stream", func(t *testing.T) {
 		ct, body := openAIForm(t, repeatWAV(t, wav, 2), [][2]string{{"model", "whisper-1"}, {"language", "en"}, {"stream", "true"}})
 		req, _ := http.NewRequest("POST", s.url+"/v1/audio/transcriptions", bytes.NewReader(body))

@@ -30,6 +30,7 @@ type verboseTranscript struct {
 	Duration models.Seconds   `json:"duration"`
 	Text     string           `json:"text"`
 	Segments []verboseSegment `json:"segments,omitempty"`
+	Words    []models.Word    `json:"words,omitempty"`
 	Usage    openAIUsage      `json:"usage"`
 }
 
@@ -73,6 +74,12 @@ func writeTranscript(w http.ResponseWriter, tr *transcript, req *openAIRequest) 
 			for i, sg := range tr.segments {
 				v.Segments[i] = verboseSegment{ID: i, Seek: int(math.Round(float64(sg.Start) * 100)), Start: sg.Start, End: sg.End,
 					Text: sg.Text, Temperature: req.temperature, NoSpeechProb: sg.NoSpeechProb}
+			}
+		}
+		if req.words {
+			v.Words = []models.Word{}
+			for _, sg := range tr.segments {
+				v.Words = append(v.Words, sg.Words...)
 			}
 		}
 		writeJSON(w, http.StatusOK, v)

@@ -47,6 +47,10 @@ func TestOpenAIClient(t *testing.T) {
 					Start, End float64
 					Text       string
 				}
+				Words []struct {
+					Word       string
+					Start, End float64
+				}
 			} `json:"verbose_json"`
 		}
 		Stream []struct {
@@ -103,6 +107,16 @@ func TestOpenAIClient(t *testing.T) {
 	}
 	if words(strings.Join(joined, " ")) != want {
 		t.Errorf("verbose_json segments read %q", strings.Join(joined, " "))
+	}
+	var ws []string
+	for i, w := range v.Words {
+		ws = append(ws, w.Word)
+		if w.End < w.Start || (i > 0 && w.Start < v.Words[i-1].Start) || w.End > v.Duration {
+			t.Errorf("verbose_json word %d %+v", i, w)
+		}
+	}
+	if words(strings.Join(ws, " ")) != want {
+		t.Errorf("verbose_json words read %q", strings.Join(ws, " "))
 	}
 
 	// The stream: deltas as segments are decoded, adding up to the done

@@ -28,7 +28,7 @@ async function main() {
   for (const format of ['json', 'text', 'srt', 'vtt', 'verbose_json']) {
     out.formats[format] = await client.audio.transcriptions.create({
       file: fs.createReadStream(file), model: 'whisper-1', language: 'en', response_format: format,
-      ...(format === 'verbose_json' ? { timestamp_granularities: ['segment'] } : {}),
+      ...(format === 'verbose_json' ? { timestamp_granularities: ['word', 'segment'] } : {}),
     });
   }
   const stream = await client.audio.transcriptions.create({
