@@ -267,12 +267,13 @@ type outcome struct {
 }
 
 // follow reads task id's events until it ends or ctx does, handing each
-// new segment to segment and calling beat when the task has been quiet for
+// new segment to segment (once, though a re-run task decodes it again) and calling beat when the task has been quiet for
 // the heartbeat interval; either returning false stops it. Both may be nil.
 func (s *Server) follow(ctx context.Context, id string, segment func(models.Segment) bool, beat func() bool) outcome {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var o outcome
+	decoded, handed := 0, 0 // segments of this attempt, segments handed to segment
 	var quiet <-chan time.Time
 	var hb *time.Ticker
 	if beat != nil {
@@ -291,7 +292,15 @@ func (s *Server) follow(ctx context.Context, id string, segment func(models.Segm
 				hb.Reset(s.cfg.Heartbeat)
 			}
 			switch ev.Type {
+			case models.EventStarted:
+				// A task run again after its worker died decodes its
+				// segments again: only those past the ones handed on count.
+				decoded = 0
 			case models.EventTranscriptionSegment:
+				if decoded++; decoded <= handed {
+					break
+				}
+				handed++
 				var sg models.Segment
 				if segment != nil && json.Unmarshal(ev.Data, &sg) == nil && !segment(sg) {
 					return o

@@ -2,15 +2,20 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline"
 	"github.com/openchs/openchs-ai/pipeline/audio"
 	"github.com/openchs/openchs-ai/queue"
 	"github.com/openchs/openchs-ai/server"
@@ -215,5 +220,39 @@ func TestOpenAIQueueFull(t *testing.T) {
 	e := openAIError(t, got)
 	if code != http.StatusTooManyRequests || hdr.Get("Retry-After") != "7" || e.Code != "queue_full" || e.Type != "rate_limit_error" {
 		t.Errorf("full queue: %d Retry-After %q %+v", code, hdr.Get("Retry-After"), e)
+	}
+}
+
+// rerunProcessor decodes two segments and fails as a dying worker would on
+// its first attempt, then decodes them again and completes.
+type rerunProcessor struct{ attempts atomic.Int32 }
+
+func (p *rerunProcessor) Run(ctx context.Context, job pipeline.Job, emit pipeline.Emitter) (*models.Result, error) {
+	segs := []models.Segment{{Start: 0, End: 1, Text: " one"}, {Start: 1, End: 2, Text: " two"}}
+	for _, sg := range segs {
+		if err := pipeline.EmitData(ctx, emit, models.EventTranscriptionSegment, models.StageTranscribe, nil, sg); err != nil {
+			return nil, err
+		}
+	}
+	if p.attempts.Add(1) == 1 {
+		return nil, errors.New("worker lost")
+	}
+	return &models.Result{Status: models.StatusCompleted, Language: "en", Duration: 2, Transcript: "one two", Segments: segs}, nil
+}
+
+// A streamed transcription whose task is run again sends each segment's
+// delta once.
+func TestOpenAIStreamOfARerunTask(t *testing.T) {
+	s := newStack(t, realRedis(t), stackConfig{proc: &rerunProcessor{}})
+	ct, body := openAIForm(t, toneWAV(time.Second), [][2]string{{"model", "whisper-1"}, {"stream", "true"}})
+	code, _, got := s.request(t, "POST", "/v1/audio/transcriptions", ct, body, nil)
+	if code != 200 {
+		t.Fatalf("%d %s", code, got)
+	}
+	want := `data: {"type":"transcript.text.delta","delta":"one"}` + "\n\n" +
+		`data: {"type":"transcript.text.delta","delta":" two"}` + "\n\n" +
+		`data: {"type":"transcript.text.done","text":"one two","usage":{"type":"duration","seconds":2}}` + "\n\n"
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("stream (-want +got):\n%s", diff)
 	}
 }
