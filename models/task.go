@@ -67,6 +67,14 @@ type TaskOptions struct {
 	// split recording, "left" or "right"; empty means the worker's
 	// default.
 	AgentChannel string `json:"agent_channel,omitempty"`
+	// Prompt is text that leads the transcription in (spellings, names,
+	// style), as Whisper's initial prompt.
+	Prompt string `json:"prompt,omitempty"`
+	// Temperature is the sampling temperature of the transcription, from
+	// 0 (greedy, the default) to 1.
+	Temperature float64 `json:"temperature,omitempty"`
+	// Words asks for word timings in the segments.
+	Words bool `json:"words,omitempty"`
 }
 
 // Channel modes of TaskOptions.Channels.
@@ -108,6 +116,12 @@ func (o *TaskOptions) Validate() error {
 	}
 	if len(o.Title) > 500 {
 		errs = append(errs, fmt.Errorf("title is %d bytes, more than 500", len(o.Title)))
+	}
+	if len(o.Prompt) > 4096 {
+		errs = append(errs, fmt.Errorf("prompt is %d bytes, more than 4096", len(o.Prompt)))
+	}
+	if !(o.Temperature >= 0 && o.Temperature <= 1) {
+		errs = append(errs, fmt.Errorf("temperature %v is not from 0 to 1", o.Temperature))
 	}
 	if len(o.ReporterPhone) > 64 || len(o.ReporterEmail) > 254 {
 		errs = append(errs, errors.New("reporter contact is too long"))

@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -56,6 +57,29 @@ func TestTaskOptionsValidate(t *testing.T) {
 		o.Language = tt.lang
 		if err := o.Validate(); (err == nil) != tt.ok {
 			t.Errorf("language %q: Validate() = %v", tt.lang, err)
+		}
+	}
+}
+
+func TestTaskOptionsPromptAndTemperature(t *testing.T) {
+	tests := []struct {
+		name        string
+		prompt      string
+		temperature float64
+		ok          bool
+	}{
+		{"defaults", "", 0, true},
+		{"a prompt and temperature 1", strings.Repeat("a", 4096), 1, true},
+		{"a prompt over 4096 bytes", strings.Repeat("a", 4097), 0, false},
+		{"a negative temperature", "", -0.1, false},
+		{"a temperature above 1", "", 1.1, false},
+		{"NaN", "", math.NaN(), false},
+	}
+	for _, tt := range tests {
+		o := models.DefaultTaskOptions()
+		o.Prompt, o.Temperature = tt.prompt, tt.temperature
+		if err := o.Validate(); (err == nil) != tt.ok {
+			t.Errorf("%s: Validate() = %v", tt.name, err)
 		}
 	}
 }

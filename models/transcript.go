@@ -19,6 +19,16 @@ type Segment struct {
 	// SpeakerCaller; empty when the channels were mixed.
 	Speaker      string  `json:"speaker,omitempty"`
 	NoSpeechProb float32 `json:"no_speech_prob,omitempty"`
+	// Words are the segment's words with their times, when they were
+	// asked for.
+	Words []Word `json:"words,omitempty"`
+}
+
+// Word is one timed word of a segment, without the punctuation around it.
+type Word struct {
+	Word  string  `json:"word"`
+	Start Seconds `json:"start"`
+	End   Seconds `json:"end"`
 }
 
 // Speakers of a recording whose channels were transcribed separately.

@@ -174,8 +174,11 @@ func (r *Runner) transcribe(ctx context.Context, pcm []float32, voices []Voice, 
 	}
 	progress(0)
 	to := TranscribeOptions{
-		Language:   opts.Language,
-		OnProgress: progress,
+		Language:    opts.Language,
+		Prompt:      opts.Prompt,
+		Temperature: opts.Temperature,
+		Words:       opts.Words,
+		OnProgress:  progress,
 		OnSegment: func(s models.Segment) {
 			if emitErr == nil {
 				emitErr = EmitData(ctx, emit, models.EventTranscriptionSegment, models.StageTranscribe, nil, s)

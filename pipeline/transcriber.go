@@ -20,6 +20,12 @@ type TranscribeOptions struct {
 	// Translate asks the model for English output whatever the spoken
 	// language.
 	Translate bool
+	// Prompt, when set, leads the model in (Whisper's initial prompt).
+	Prompt string
+	// Temperature is the sampling temperature; 0 decodes greedily.
+	Temperature float64
+	// Words asks for each segment's words with their times.
+	Words bool
 	// OnProgress, when set, receives the progress in percent (0–100),
 	// non-decreasing, from the goroutine that runs the transcription.
 	OnProgress func(percent int)

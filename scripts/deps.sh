@@ -59,7 +59,8 @@ ensure_mariadb() {
 }
 
 # ensure_node_packages installs the Node packages of the tests (the guide's
-# example, the dashboard's browser test), pinned by
+# example, the dashboard's browser test, the openai client the
+# OpenAI-compatible API is tested with), pinned by
 # scripts/node/package-lock.json, outside the tree, under
 # $OPENCHS_AI_CACHE/node; nothing happens when that lock is installed.
 ensure_node_packages() {
@@ -69,7 +70,7 @@ ensure_node_packages() {
 	[ -d "$dst/node_modules" ] && cmp -s "$src/package-lock.json" "$dst/.installed-lock.json" && return 0
 	mkdir -p "$dst"
 	cp "$src/package.json" "$src/package-lock.json" "$dst/"
-	log "installing the guide's Node packages into $dst"
+	log "installing the tests' Node packages into $dst"
 	(cd "$dst" && npm ci --no-audit --no-fund --omit-lockfile-registry-resolved --loglevel=error)
 	cp "$src/package-lock.json" "$dst/.installed-lock.json"
 }

@@ -467,6 +467,11 @@ func TestUploadMemoryIsBounded(t *testing.T) {
 			break
 		}
 		if code != 202 || time.Now().After(deadline) {
+			select {
+			case c := <-first:
+				t.Fatalf("the stalled upload ended with %d before it was sent in full", c)
+			default:
+			}
 			t.Fatalf("upload past the memory budget: %d %s, want 503 uploads_busy", code, reply)
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -35,14 +35,19 @@ func principal(r *http.Request) Key {
 // compared in constant time. The key is put in the request's context for
 // the handlers' ownership checks.
 func (s *Server) authenticate(next http.HandlerFunc, scope Scope) http.HandlerFunc {
+	return s.authenticateWith(next, scope, (*httpError).write)
+}
+
+// authenticateWith is authenticate answering refusals with fail.
+func (s *Server) authenticateWith(next http.HandlerFunc, scope Scope, fail func(*httpError, http.ResponseWriter)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.NoAuth {
 			// Without keys only this machine may call: a page elsewhere
 			// that rebinds its host name to 127.0.0.1 still sends its own
 			// name as Host.
 			if !loopbackHost(r.Host) {
-				writeError(w, http.StatusForbidden, "forbidden_host",
-					"Without API keys this service answers only requests addressed to localhost.", nil)
+				fail(&httpError{http.StatusForbidden, "forbidden_host",
+					"Without API keys this service answers only requests addressed to localhost.", nil}, w)
 				return
 			}
 			next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, Key{Scopes: []Scope{ScopeAdmin}})))
@@ -61,8 +66,8 @@ func (s *Server) authenticate(next http.HandlerFunc, scope Scope) http.HandlerFu
 		}
 		if secret == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="openchs-ai"`)
-			writeError(w, http.StatusUnauthorized, "missing_api_key",
-				"An API key is required: send it in the X-API-Key header.", nil)
+			fail(&httpError{http.StatusUnauthorized, "missing_api_key",
+				"An API key is required: send it in the X-API-Key header or as Authorization: Bearer KEY.", nil}, w)
 			return
 		}
 		h := hashKey(secret)
@@ -74,13 +79,13 @@ func (s *Server) authenticate(next http.HandlerFunc, scope Scope) http.HandlerFu
 		}
 		if found < 0 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="openchs-ai", error="invalid_token"`)
-			writeError(w, http.StatusUnauthorized, "invalid_api_key", "The API key is not valid.", nil)
+			fail(&httpError{http.StatusUnauthorized, "invalid_api_key", "The API key is not valid.", nil}, w)
 			return
 		}
 		key := s.keys[found].key
 		if scope != "" && !key.Has(scope) {
-			writeError(w, http.StatusForbidden, "forbidden",
-				"This API key may not do this: it lacks the scope "+string(scope)+".", map[string]any{"scope": scope})
+			fail(&httpError{http.StatusForbidden, "forbidden",
+				"This API key may not do this: it lacks the scope " + string(scope) + ".", map[string]any{"scope": scope}}, w)
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, key)))

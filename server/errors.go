@@ -2,8 +2,8 @@ package server
 
 import (
 	"errors"
+	"math"
 	"net/http"
-	"strconv"
 
 	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/pipeline"
@@ -46,24 +46,29 @@ func writeTaskError(w http.ResponseWriter, info models.ErrorInfo) {
 
 // writeErr maps an error from the queue or the decoder onto a reply.
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, err error) {
+	s.errorOf(r, err).write(w)
+}
+
+// errorOf is the reply to an error from the queue or the decoder.
+func (s *Server) errorOf(r *http.Request, err error) *httpError {
 	var full *queue.QueueFullError
 	switch {
 	case errors.As(err, &full):
-		w.Header().Set("Retry-After", strconv.Itoa(int((full.RetryAfter.Seconds())+0.999)))
-		writeError(w, http.StatusTooManyRequests, "queue_full", "Too many recordings are waiting; retry later.",
-			map[string]any{"waiting": full.Pending, "limit": full.Limit})
+		return &httpError{http.StatusTooManyRequests, "queue_full", "Too many recordings are waiting; retry later.",
+			map[string]any{"waiting": full.Pending, "limit": full.Limit, "retry_after_s": int(math.Ceil(full.RetryAfter.Seconds()))}}
 	case errors.Is(err, queue.ErrNotFinished):
-		writeError(w, http.StatusConflict, "task_running", "The task is still queued or running; cancel it first.", nil)
+		return &httpError{http.StatusConflict, "task_running", "The task is still queued or running; cancel it first.", nil}
 	case errors.Is(err, queue.ErrNotFound):
-		writeError(w, http.StatusNotFound, "task_not_found", "No task with this id.", nil)
+		return &httpError{http.StatusNotFound, "task_not_found", "No task with this id.", nil}
 	case errors.Is(err, queue.ErrIdempotencyConflict):
-		writeError(w, http.StatusConflict, "idempotency_conflict",
-			"This Idempotency-Key was already used for a different upload.", nil)
+		return &httpError{http.StatusConflict, "idempotency_conflict",
+			"This Idempotency-Key was already used for a different upload.", nil}
 	case pipeline.BadAudio(err):
-		writeTaskError(w, queue.ErrorInfoOf(err))
+		info := queue.ErrorInfoOf(err)
+		return &httpError{statusOfCode(info.Code), info.Code, info.Message, info.Details}
 	default:
 		s.log.Error("request failed", "request_id", requestID(r), "err", err)
-		w.Header().Set("Retry-After", "5")
-		writeError(w, http.StatusServiceUnavailable, "unavailable", "The task store is unavailable; retry later.", nil)
+		return &httpError{http.StatusServiceUnavailable, "unavailable", "The task store is unavailable; retry later.",
+			map[string]any{"retry_after_s": 5}}
 	}
 }

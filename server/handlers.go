@@ -25,44 +25,52 @@ func handleOf(t *models.Task) handle {
 		EventsURL: "/audio/task/" + t.TaskID + "/events"}
 }
 
-// accept reads, checks and submits an upload.
+// accept reads, checks and submits an upload of POST /audio/process.
 func (s *Server) accept(w http.ResponseWriter, r *http.Request, urgent bool) (*models.Task, *upload, bool) {
+	t, u, herr := s.admit(w, r, urgent, s.readUpload)
+	if herr != nil {
+		herr.write(w)
+		return nil, nil, false
+	}
+	return t, u, true
+}
+
+// admit reads an upload with read, checks it and submits it; urgent puts
+// it in the urgent queue unless it asks for background processing.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, urgent bool,
+	read func(http.ResponseWriter, *http.Request) (*upload, *httpError)) (*models.Task, *upload, *httpError) {
 	// A full service says so before reading a body it cannot take.
 	if err := s.tasks.CheckCapacity(r.Context()); err != nil {
 		// Closing the connection spares net/http from reading the
 		// unread body before it answers.
 		w.Header().Set("Connection", "close")
-		s.writeErr(w, r, err)
-		return nil, nil, false
+		return nil, nil, s.errorOf(r, err)
 	}
 	release, herr := s.reserve(r)
 	if herr != nil {
 		w.Header().Set("Connection", "close")
-		herr.write(w)
-		return nil, nil, false
+		return nil, nil, herr
 	}
 	defer release()
-	u, herr := s.readUpload(w, r)
+	u, herr := read(w, r)
 	if herr == nil {
 		herr = s.probe(r, u)
 	}
 	if herr != nil {
-		herr.write(w)
-		return nil, nil, false
+		return nil, nil, herr
 	}
 	u.sub.Urgent = u.sub.Urgent || (urgent && !u.background)
 	u.sub.Owner = principal(r).ID()
 	t, existing, err := s.tasks.Submit(r.Context(), u.sub)
 	if err != nil {
-		s.writeErr(w, r, err)
-		return nil, nil, false
+		return nil, nil, s.errorOf(r, err)
 	}
 	s.log.Info("task accepted", "request_id", requestID(r), "task_id", t.TaskID, "queue", t.Queue,
 		"bytes", len(u.sub.Audio), "audio_s", u.sub.Duration.Seconds(), "existing", existing)
 	// The audio is in Redis now: its buffer is not held while a
 	// synchronous request waits.
 	u.sub.Audio = nil
-	return t, u, true
+	return t, u, nil
 }
 
 // handleProcess is POST /audio/process: synchronous by default, 202 with a

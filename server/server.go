@@ -1,7 +1,7 @@
 // Package server is the HTTP face of the service: uploads, task status and
 // cancellation, NDJSON and WebSocket progress streams, queue statistics,
 // health, API-key authentication, limits and the error shape every reply
-// shares.
+// shares; and the OpenAI-compatible audio API (/v1) over the same queue.
 package server
 
 import (
@@ -81,6 +81,13 @@ type Config struct {
 	// its declared length, or the largest upload when it declares none.
 	// Default: four of the largest uploads.
 	UploadMemory int64
+	// Model names the transcription model the workers run, as the
+	// OpenAI-compatible API (/v1) lists it and as "whisper-1" stands for.
+	// Empty: /v1 offers only "whisper-1".
+	Model string
+	// KnownModels are the other model names (the catalog's) that /v1
+	// refuses as not run here rather than as unknown.
+	KnownModels []string
 }
 
 // WithDefaults returns c with its zero fields set to their defaults.
@@ -216,11 +223,18 @@ func New(cfg Config, tasks Tasks, events Events, opts ...Option) (*Server, error
 		{"GET", "/ready", true, "", s.handleReady},
 		{"GET", "/openapi.json", true, "", s.handleOpenAPI},
 		{"GET", "/metrics", true, ScopeMetrics, s.handleMetrics},
+		{"POST", "/v1/audio/transcriptions", true, ScopeSubmit, s.handleTranscriptions},
+		{"POST", "/v1/audio/translations", true, ScopeSubmit, s.handleTranslations},
+		{"GET", "/v1/models", true, "", s.handleModels},
+		{"GET", "/v1/models/{model}", true, "", s.handleModel},
 	}
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes {
 		h := rt.handler
-		if rt.auth {
+		switch {
+		case rt.auth && openAIPath(rt.path):
+			h = s.authenticateWith(h, rt.scope, (*httpError).writeOpenAI)
+		case rt.auth:
 			h = s.authenticate(h, rt.scope)
 		}
 		s.mux.HandleFunc(rt.method+" "+rt.path, h)
@@ -248,6 +262,10 @@ func (s *Server) Handler() http.Handler { return s.logRequests(s.mux) }
 
 // handleUnknown answers 405 for a known path with another method, else 404.
 func (s *Server) handleUnknown(w http.ResponseWriter, r *http.Request) {
+	if openAIPath(r.URL.Path) {
+		s.unroutedOpenAI(w, r)
+		return
+	}
 	reply.Unrouted(w, r, s.Routes())
 }
 

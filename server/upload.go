@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,9 @@ import (
 // formOverhead is what a multipart body may hold besides the audio: the
 // other fields and the part headers.
 const formOverhead = 64 << 10
+
+// maxField bounds each form field but the file.
+const maxField = 4096
 
 // upload is a parsed POST /audio/process form.
 type upload struct {
@@ -38,10 +42,15 @@ type httpError struct {
 func (e *httpError) Error() string { return e.msg }
 
 func (e *httpError) write(w http.ResponseWriter) {
+	setRetryAfter(w, e)
+	writeError(w, e.status, e.code, e.msg, e.details)
+}
+
+// setRetryAfter sets the Retry-After header an error's details ask for.
+func setRetryAfter(w http.ResponseWriter, e *httpError) {
 	if secs, ok := e.details["retry_after_s"].(int); ok {
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
 	}
-	writeError(w, e.status, e.code, e.msg, e.details)
 }
 
 func (s *Server) tooLarge() *httpError {
@@ -50,74 +59,29 @@ func (s *Server) tooLarge() *httpError {
 		map[string]any{"max_bytes": s.cfg.MaxUploadBytes}}
 }
 
-// readUpload reads the multipart form of an upload. It refuses a body
-// declared too large before reading any of it, and stops reading one that
-// turns out too large.
+// readUpload reads the multipart form of an upload.
 func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (*upload, *httpError) {
-	limit := s.cfg.MaxUploadBytes + formOverhead
-	if r.ContentLength > limit {
-		return nil, s.tooLarge()
-	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" {
-		return nil, &httpError{http.StatusUnsupportedMediaType, "not_multipart",
-			"Send the recording as multipart/form-data with the file in the field \"audio\".", nil}
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return nil, &httpError{http.StatusBadRequest, "bad_form", "The multipart form cannot be read: " + err.Error() + ".", nil}
+	audio, fields, herr := s.readForm(w, r, "audio")
+	if herr != nil {
+		return nil, herr
 	}
 	u := &upload{sub: queue.Submission{Options: models.DefaultTaskOptions(), IdempotencyKey: r.Header.Get("Idempotency-Key")}}
-	var audio []byte
-	fields := map[string]string{}
-	for {
-		p, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, s.readError(err)
-		}
-		name := p.FormName()
-		if name == "audio" {
-			var buf bytes.Buffer
-			n, err := buf.ReadFrom(io.LimitReader(p, s.cfg.MaxUploadBytes+1))
-			if err != nil {
-				return nil, s.readError(err)
-			}
-			if n > s.cfg.MaxUploadBytes {
-				return nil, s.tooLarge()
-			}
-			audio = buf.Bytes()
-			continue
-		}
-		v, err := io.ReadAll(io.LimitReader(p, 4096))
-		if err != nil {
-			return nil, s.readError(err)
-		}
-		fields[name] = string(v)
-	}
-	if audio == nil {
-		return nil, &httpError{http.StatusBadRequest, "missing_field", "The form has no file in the field \"audio\".",
-			map[string]any{"field": "audio"}}
-	}
 	u.sub.Audio = audio
 	o := &u.sub.Options
-	if v, ok := fields["language"]; ok && strings.TrimSpace(v) != "" {
-		o.Language = strings.ToLower(strings.TrimSpace(v))
+	if v := strings.TrimSpace(fields.Get("language")); v != "" {
+		o.Language = strings.ToLower(v)
 	}
-	o.Title, o.ReporterPhone, o.ReporterEmail = fields["title"], fields["reporter_phone"], fields["reporter_email"]
-	o.Channels = strings.ToLower(strings.TrimSpace(fields["channels"]))
-	o.AgentChannel = strings.ToLower(strings.TrimSpace(fields["agent_channel"]))
+	o.Title, o.ReporterPhone, o.ReporterEmail = fields.Get("title"), fields.Get("reporter_phone"), fields.Get("reporter_email")
+	o.Channels = strings.ToLower(strings.TrimSpace(fields.Get("channels")))
+	o.AgentChannel = strings.ToLower(strings.TrimSpace(fields.Get("agent_channel")))
 	for name, dst := range map[string]*bool{
 		"include_translation":    &o.IncludeTranslation,
 		"include_classification": &o.IncludeClassification,
 		"create_case":            &o.CreateCase,
 		"background":             &u.background,
 	} {
-		v, ok := fields[name]
-		if !ok || v == "" {
+		v := fields.Get(name)
+		if v == "" {
 			continue
 		}
 		b, err := parseBool(v)
@@ -127,13 +91,76 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (*upload, *h
 		}
 		*dst = b
 	}
-	if v := fields["priority"]; v == "urgent" {
+	if fields.Get("priority") == "urgent" {
 		u.sub.Urgent = true
 	}
 	if err := o.Validate(); err != nil {
 		return nil, &httpError{http.StatusBadRequest, "bad_field", "A form field is invalid: " + err.Error() + ".", nil}
 	}
 	return u, nil
+}
+
+// readForm reads a multipart form whose file is in the field named file:
+// the file and the other fields. It refuses a body declared too large
+// before reading any of it, and stops reading one that turns out too large.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request, file string) ([]byte, url.Values, *httpError) {
+	limit := s.cfg.MaxUploadBytes + formOverhead
+	if r.ContentLength > limit {
+		return nil, nil, s.tooLarge()
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" {
+		return nil, nil, &httpError{http.StatusUnsupportedMediaType, "not_multipart",
+			fmt.Sprintf("Send the recording as multipart/form-data with the file in the field %q.", file), nil}
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, nil, &httpError{http.StatusBadRequest, "bad_form", "The multipart form cannot be read: " + err.Error() + ".", nil}
+	}
+	var audio []byte
+	fields := url.Values{}
+	fieldBytes := 0
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, s.readError(err)
+		}
+		name := p.FormName()
+		if name == file {
+			var buf bytes.Buffer
+			n, err := buf.ReadFrom(io.LimitReader(p, s.cfg.MaxUploadBytes+1))
+			if err != nil {
+				return nil, nil, s.readError(err)
+			}
+			if n > s.cfg.MaxUploadBytes {
+				return nil, nil, s.tooLarge()
+			}
+			audio = buf.Bytes()
+			continue
+		}
+		v, err := io.ReadAll(io.LimitReader(p, maxField+1))
+		if err != nil {
+			return nil, nil, s.readError(err)
+		}
+		if len(v) > maxField {
+			return nil, nil, &httpError{http.StatusBadRequest, "bad_field", fmt.Sprintf("The field %q is longer than %d bytes.", name, maxField),
+				map[string]any{"field": name}}
+		}
+		if fieldBytes += len(name) + len(v); fieldBytes > formOverhead {
+			return nil, nil, &httpError{http.StatusBadRequest, "bad_form",
+				fmt.Sprintf("The form's fields besides the file hold more than %d bytes.", formOverhead), nil}
+		}
+		fields.Add(name, string(v))
+	}
+	if audio == nil {
+		return nil, nil, &httpError{http.StatusBadRequest, "missing_field", fmt.Sprintf("The form has no file in the field %q.", file),
+			map[string]any{"field": file}}
+	}
+	return audio, fields, nil
 }
 
 func (s *Server) readError(err error) *httpError {

@@ -102,6 +102,10 @@ func parseServiceFlags(name string, args []string, e env, api, work bool) (*serv
 		fs.DurationVar(&c.queue.RetryAfter, "retry-after", 15*time.Second, "Retry-After given with 429 (env OPENCHS_AI_RETRY_AFTER)")
 		fs.DurationVar(&c.server.ProbeWait, "probe-wait", 30*time.Second, "how long an upload waits to be checked before 503 with Retry-After (env OPENCHS_AI_PROBE_WAIT)")
 	}
+	if api && !work {
+		fs.StringVar(&c.model.model, "model", or(e.getenv("OPENCHS_AI_MODEL"), "tiny-q8_0"),
+			"model the workers run, as the OpenAI-compatible API (/v1) names it and whisper-1 stands for (env OPENCHS_AI_MODEL)")
+	}
 	if work {
 		c.model.register(fs, e.getenv)
 		fs.IntVar(&c.concurrency, "concurrency", 0, "recordings transcribed at once; each loads its own copy of the model (default: the CPUs, at most 4) (env OPENCHS_AI_CONCURRENCY)")

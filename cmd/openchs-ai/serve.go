@@ -208,6 +208,8 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 		selfKey = randomKey()
 		c.server.Keys = append(c.server.Keys, server.Key{Secret: selfKey, Scopes: []server.Scope{server.ScopeCases}})
 	}
+	// The OpenAI-compatible API names the model the workers run.
+	c.server.Model, c.server.KnownModels = whisper.ModelName(c.model.model), whisper.CatalogNames()
 	opts := []server.Option{server.WithLogger(log), server.WithDecoder(dec)}
 	hlOpts, closeHelpline, err := openHelpline(ctx, &c.cases, rdb, client, log)
 	if err != nil {

@@ -88,6 +88,16 @@ func CatalogNames() []string {
 	return names
 }
 
+// ModelName is the name of the model nameOrPath names, as Resolve gives
+// it: a catalog name itself, or a file's base name without "ggml-" and
+// ".bin".
+func ModelName(nameOrPath string) string {
+	if _, ok := catalog()[nameOrPath]; ok {
+		return nameOrPath
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(filepath.Base(nameOrPath), "ggml-"), ".bin")
+}
+
 // Resolve finds the model named by nameOrPath: an existing file path, or a
 // catalog name looked up as cacheDir/models/ggml-NAME.bin. A catalog model
 // is verified against the catalog's checksum, and a local file against
@@ -99,7 +109,7 @@ func Resolve(nameOrPath, cacheDir, wantSHA256 string) (Model, error) {
 		return Model{}, fmt.Errorf("%w: no model given", ErrUnknownModel)
 	}
 	if st, err := os.Stat(nameOrPath); err == nil && st.Mode().IsRegular() {
-		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(nameOrPath), "ggml-"), ".bin")
+		name := ModelName(nameOrPath)
 		sum, err := fileSHA256(nameOrPath)
 		if err != nil {
 			return Model{}, err

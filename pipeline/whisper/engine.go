@@ -62,6 +62,7 @@ import (
 	"runtime/cgo"
 	"strings"
 	"sync"
+	"unicode"
 	"unsafe"
 
 	bindings "github.com/ggerganov/whisper.cpp/bindings/go"
@@ -329,6 +330,19 @@ func (e *Engine) run(ctx context.Context, s *slot, pcm []float32, lang string, t
 	if err := params.SetLanguage(langID(t.Language)); err != nil {
 		return nil, fmt.Errorf("whisper: language %q: %w", t.Language, err)
 	}
+	if opts.Temperature > 0 {
+		params.SetTemperature(float32(opts.Temperature))
+	}
+	if opts.Words {
+		(*C.struct_whisper_full_params)(unsafe.Pointer(&params)).token_timestamps = C.bool(true)
+	}
+	if opts.Prompt != "" {
+		// Set here rather than with the bindings' SetInitialPrompt, whose
+		// C string is never freed.
+		prompt := C.CString(opts.Prompt)
+		defer C.free(unsafe.Pointer(prompt))
+		(*C.struct_whisper_full_params)(unsafe.Pointer(&params)).initial_prompt = prompt
+	}
 
 	j := &job{s: s, opts: opts}
 	h := cgo.NewHandle(j)
@@ -363,11 +377,49 @@ func (j *job) collect(n int) {
 			Text:         strings.TrimSpace(j.s.ctx.Whisper_full_get_segment_text(i)),
 			NoSpeechProb: float32(C.whisper_full_get_segment_no_speech_prob((*C.struct_whisper_context)(unsafe.Pointer(j.s.ctx)), C.int(i))),
 		}
+		if j.opts.Words {
+			seg.Words = j.words(i)
+		}
 		j.segments = append(j.segments, seg)
 		if j.opts.OnSegment != nil {
 			j.opts.OnSegment(seg)
 		}
 	}
+}
+
+// words reads segment i's words from its tokens' timestamps: a token that
+// starts with a space starts a word, the others continue it; special
+// tokens and punctuation are left out.
+func (j *job) words(i int) []models.Word {
+	ctx := (*C.struct_whisper_context)(unsafe.Pointer(j.s.ctx))
+	eot := C.whisper_token_eot(ctx)
+	var words []models.Word
+	var cur *models.Word
+	flush := func() {
+		if cur != nil {
+			if w := strings.TrimFunc(cur.Word, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) }); w != "" {
+				cur.Word = w
+				words = append(words, *cur)
+			}
+			cur = nil
+		}
+	}
+	for k := range int(C.whisper_full_n_tokens(ctx, C.int(i))) {
+		d := C.whisper_full_get_token_data(ctx, C.int(i), C.int(k))
+		if d.id >= eot {
+			continue
+		}
+		text := C.GoString(C.whisper_full_get_token_text(ctx, C.int(i), C.int(k)))
+		start, end := models.Seconds(float64(d.t0)/100), models.Seconds(float64(d.t1)/100)
+		if cur == nil || strings.HasPrefix(text, " ") {
+			flush()
+			cur = &models.Word{Start: start}
+		}
+		cur.Word += text
+		cur.End = max(end, cur.Start)
+	}
+	flush()
+	return words
 }
 
 //export openchsWhisperProgress
