@@ -241,6 +241,7 @@ func (c *Classifier) Lexicon() *Lexicon { return c.lex }
 func (c *Classifier) ClassifyText(text string) *models.Classification {
 	tz := tokenizer{toks: make([]token, 0, len(text)/5+1)}
 	tz.add(text, 0, -1)
+	splitRuns(tz.toks)
 	return c.classify(&doc{text: text, toks: tz.toks}, "")
 }
 
@@ -267,6 +268,7 @@ func (c *Classifier) ClassifySegments(segs []models.Segment, source string) *mod
 		tz.add(t, b.Len(), i)
 		b.WriteString(t)
 	}
+	splitRuns(tz.toks)
 	return c.classify(&doc{text: b.String(), toks: tz.toks, segs: segs}, source)
 }
 
@@ -354,7 +356,7 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 
 	// An information cue with a third-person subject asks nothing.
 	ci.matches[c.builtin.information] = slices.DeleteFunc(ci.matches[c.builtin.information], func(m match) bool {
-		return thirdPersonAsks(m, d)
+		return thirdPersonAsks(m, d) || whereabouts(m, d)
 	})
 
 	// A resolved or follow-up cue that is itself negated (hajakamatwa,
@@ -497,12 +499,40 @@ func thirdPersonAsks(m match, d *doc) bool {
 	return false
 }
 
+// locating are the words before "wapi" (where) that make it the
+// whereabouts of a person, not a question for the helpline: "yuko wapi",
+// "hatujui alipo".
+var locating = map[string]bool{
+	"yuko": true, "yupo": true, "wako": true, "wapo": true, "aliko": true, "alipo": true, "ameenda": true,
+	"amekwenda": true, "alienda": true, "walienda": true, "wameenda": true, "sijui": true, "hajui": true,
+	"hatujui": true, "hawajui": true, "hujui": true, "hamjui": true,
+}
+
+// whereabouts reports whether the information cue m is the word "wapi"
+// asking where a person is.
+func whereabouts(m match, d *doc) bool {
+	if m.end-m.start != 1 || d.toks[m.start].norm != "wapi" {
+		return false
+	}
+	for t := m.start - 1; t >= 0 && t >= m.start-2; t-- {
+		if locating[d.toks[t].norm] {
+			return true
+		}
+	}
+	return false
+}
+
 // victimNamed reports whether a victim cue lies in the part of h outside
-// the information cue info ("tell me" names nobody).
+// the information cue info ("tell me" names nobody), after the cue or in
+// h's sentence: a caller who introduces herself ("mimi ni mwanafunzi")
+// before a question names no victim.
 func (c *Classifier) victimNamed(h, info match, d *doc, ci *cueIndex) bool {
 	part := d.toks[h.start].part
 	for _, v := range ci.matches[c.builtin.victim] {
 		if d.toks[v.start].part != part || (v.start < info.end && info.start < v.end) {
+			continue
+		}
+		if v.start < info.start && d.toks[v.start].sent != d.toks[h.start].sent {
 			continue
 		}
 		return true

@@ -149,7 +149,7 @@ func (m *matcher) matchFrom(p *pattern, ei, ti int, toks []token, infos []tokInf
 	e := p.elems[ei]
 	if e.gap {
 		for skip := 0; skip <= maxGap && ti+skip < len(toks); skip++ {
-			if toks[ti+skip].sent != toks[ti-1].sent {
+			if toks[ti+skip].hsent != toks[ti-1].hsent {
 				break
 			}
 			saved := *st
@@ -160,7 +160,7 @@ func (m *matcher) matchFrom(p *pattern, ei, ti int, toks []token, infos []tokInf
 		}
 		return 0, false
 	}
-	if ei > 0 && toks[ti].sent != toks[ti-1].sent {
+	if ei > 0 && toks[ti].hsent != toks[ti-1].hsent {
 		return 0, false
 	}
 	for _, a := range e.alts {

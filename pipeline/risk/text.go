@@ -10,7 +10,8 @@ import (
 type token struct {
 	norm       string // lower case, curly apostrophe folded
 	start, end int    // byte span in the input
-	sent       int    // sentence index
+	sent       int    // sentence index: punctuation, and discourse markers in a long run (runs.go)
+	hsent      int    // sentence index by punctuation alone: patterns match within one
 	part       int    // sentence part: split at but/because/lakini/kwa sababu
 	clause     int    // clause: split at commas and conjunctions
 	seg        int    // index of the segment the token came from
@@ -116,7 +117,7 @@ func (tz *tokenizer) word(w string, start, end, seg int) {
 		tz.clauseBreak()
 	}
 	emit := func(n string) {
-		tz.toks = append(tz.toks, token{norm: n, start: start, end: end, sent: tz.sent, part: tz.part, clause: tz.clause, seg: seg})
+		tz.toks = append(tz.toks, token{norm: n, start: start, end: end, sent: tz.sent, hsent: tz.sent, part: tz.part, clause: tz.clause, seg: seg})
 	}
 	if k := strings.LastIndexByte(norm, '\''); k > 0 {
 		base, suf := norm[:k], norm[k+1:]
