@@ -231,7 +231,7 @@ func cueIdxs(c *Classifier, names []string) []int {
 
 func (c *Classifier) addPattern(src, lang string, o owner) error {
 	c.owners = append(c.owners, o)
-	return c.m.add(src, lang, len(c.owners)-1)
+	return c.m.add(src, lang, len(c.owners)-1, o.kind == ownerRule || o.kind == ownerFactor)
 }
 
 // Lexicon returns the lexicon c applies. It must not be modified.
@@ -370,6 +370,14 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 		}
 	}
 
+	// A span read as resolved ("anaendelea vizuri", doing well) is not
+	// also ongoing.
+	if k := c.builtin.ongoing; k >= 0 {
+		ci.matches[k] = slices.DeleteFunc(ci.matches[k], func(m match) bool {
+			return overlapsAny(m, ci.matches[c.builtin.resolved])
+		})
+	}
+
 	// Keep the hits whose needs hold and that no exception cancels, then
 	// the most specific of overlapping hits.
 	var cands []finding
@@ -462,7 +470,9 @@ func (c *Classifier) cueNear(k int, h match, d *doc, ci *cueIndex) (match, bool)
 		case "clause":
 			in = u.clause == t.clause
 		case "part":
-			in = u.part == t.part
+			// A part ends with its sentence, also where a long
+			// unpunctuated run was cut (runs.go).
+			in = u.part == t.part && u.sent == t.sent
 		case "sentence":
 			in = u.sent == t.sent
 		case "near":

@@ -75,7 +75,7 @@ import (
 var factorKinds = map[string][]string{
 	"suicide":      {"ideation", "method", "means", "intent", "plan", "preparatory", "timeline", "place", "injury_now", "calm", "protective", "departure"},
 	"violence":     {"perpetrator_access", "injury", "weapon", "confinement", "next_contact"},
-	"exploitation": {"taking", "stranger", "vehicle", "event_date", "recurrence"},
+	"exploitation": {"taking", "stranger", "vehicle", "event_date", "recurrence", "soon"},
 }
 
 func knownFactor(domain, name string) bool { return slices.Contains(factorKinds[domain], name) }
@@ -183,6 +183,9 @@ func (c *Classifier) scanFactors(fm [][]match, d *doc, ci *cueIndex, bridge []bo
 	// said it will be just the two of us", "tonight when mum leaves"),
 	// not as a habit ("every time mum travels").
 	for i := range out {
+		if out[i].name == "soon" && habitual(out[i].m, d) {
+			out[i].aside = "habitual"
+		}
 		if out[i].name == "next_contact" && out[i].time != "imminent" {
 			if future(out[i].m, d) {
 				out[i].time = "imminent"
@@ -212,6 +215,18 @@ var (
 	futureWords = map[string]bool{"will": true, "going": true, "gonna": true, "shall": true, "tomorrow": true, "kesho": true}
 	habitWords  = map[string]bool{"every": true, "whenever": true, "always": true, "usually": true, "kila": true, "huwa": true, "often": true}
 )
+
+// habitual reports whether m's clause tells of a habit ("every night at
+// 4am").
+func habitual(m match, d *doc) bool {
+	cl := d.toks[m.start].clause
+	for t := max(0, m.start-10); t < min(len(d.toks), m.end+10); t++ {
+		if d.toks[t].clause == cl && habitWords[d.toks[t].norm] {
+			return true
+		}
+	}
+	return false
+}
 
 // future reports whether m's clause tells of a coming event and not of a
 // habit. A Swahili verb of the -ta- future (atakuja, nitakuwa) counts.
@@ -322,6 +337,15 @@ func (c *Classifier) raiseFindings(findings []finding, hits []factorHit, d *doc,
 				f.level++
 				f.cues = append(f.cues, cueUse{nc[0].m, "factor." + dom + ".next_contact"})
 				continue
+			}
+			// An exploitation due within hours (the flight at 4am,
+			// the cutting tomorrow) is critical.
+			if dom == "exploitation" {
+				if s := liveNear(hits, d, f.m.start, "soon"); len(s) > 0 && s[0].time != "past" {
+					f.level++
+					f.cues = append(f.cues, cueUse{s[0].m, "factor.exploitation.soon"})
+					continue
+				}
 			}
 		}
 		if base := f.rule.Priority.Rank(); f.level < base {

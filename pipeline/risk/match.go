@@ -10,6 +10,7 @@ type matcher struct {
 	byStem   map[int][]int            // first element stem id -> patterns
 	byPrefix map[string][]prefixStart // by the prefix's first two bytes
 	byMinor  []int
+	fx       *fuzzyIndex
 }
 
 type prefixStart struct {
@@ -18,11 +19,12 @@ type prefixStart struct {
 }
 
 func newMatcher() *matcher {
-	return &matcher{stems: newStemIndex(), byWord: map[string][]int{}, byStem: map[int][]int{}, byPrefix: map[string][]prefixStart{}}
+	return &matcher{stems: newStemIndex(), byWord: map[string][]int{}, byStem: map[int][]int{}, byPrefix: map[string][]prefixStart{}, fx: newFuzzyIndex()}
 }
 
-// add compiles src and files it under owner.
-func (m *matcher) add(src, lang string, owner int) error {
+// add compiles src and files it under owner; the long words of a target
+// pattern (a rule's or a factor's) may be read from a near miss.
+func (m *matcher) add(src, lang string, owner int, target bool) error {
 	p, err := compilePattern(src, lang, m.stems)
 	if err != nil {
 		return err
@@ -30,6 +32,16 @@ func (m *matcher) add(src, lang string, owner int) error {
 	p.owner = owner
 	idx := len(m.patterns)
 	m.patterns = append(m.patterns, p)
+	for _, e := range p.elems {
+		for _, a := range e.alts {
+			switch a.kind {
+			case altWord, altInflect:
+				m.fx.addWord(a.word, a.kind == altInflect, target)
+			case altPrefix:
+				m.fx.addWord(a.word, false, false)
+			}
+		}
+	}
 	for _, a := range p.elems[0].alts {
 		switch a.kind {
 		case altWord, altInflect:
@@ -59,6 +71,7 @@ type match struct {
 type tokInfo struct {
 	lemmas []string
 	stems  []stemHit
+	fix    string // the lexicon word a long unknown word is a near miss of (fuzzy.go)
 }
 
 // wordInfo is what matching needs to know about one distinct word.
@@ -98,6 +111,13 @@ func (m *matcher) find(toks []token) []match {
 // patterns.
 func (m *matcher) describe(w string) *wordInfo {
 	wi := &wordInfo{tokInfo: tokInfo{lemmas: lemmas(w, nil), stems: m.stems.analyse(w, nil)}}
+	if len(wi.stems) == 0 {
+		if fix := m.fx.correct(w, wi.lemmas); fix != "" {
+			wi.fix = fix
+			wi.lemmas = lemmas(fix, wi.lemmas)
+			wi.stems = m.stems.analyse(fix, wi.stems)
+		}
+	}
 	add := func(pi int) {
 		for _, c := range wi.cands {
 			if c == pi {
@@ -116,9 +136,12 @@ func (m *matcher) describe(w string) *wordInfo {
 			add(pi)
 		}
 	}
-	if len(w) >= 2 {
-		for _, ps := range m.byPrefix[w[:2]] {
-			if strings.HasPrefix(w, ps.prefix) {
+	for _, x := range []string{w, wi.fix} {
+		if len(x) < 2 {
+			continue
+		}
+		for _, ps := range m.byPrefix[x[:2]] {
+			if strings.HasPrefix(x, ps.prefix) {
 				add(ps.pat)
 			}
 		}
@@ -178,7 +201,7 @@ func (m *matcher) matchFrom(p *pattern, ei, ti int, toks []token, infos []tokInf
 func (m *matcher) altMatches(a alt, w string, info *tokInfo, st *matchState) bool {
 	switch a.kind {
 	case altWord:
-		return w == a.word
+		return w == a.word || info.fix == a.word
 	case altInflect:
 		for _, l := range info.lemmas {
 			if l == a.word {
@@ -187,7 +210,7 @@ func (m *matcher) altMatches(a alt, w string, info *tokInfo, st *matchState) boo
 		}
 		return false
 	case altPrefix:
-		return strings.HasPrefix(w, a.word)
+		return strings.HasPrefix(w, a.word) || info.fix != "" && strings.HasPrefix(info.fix, a.word)
 	case altMinor:
 		return isMinor(w)
 	case altStem:
