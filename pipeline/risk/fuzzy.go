@@ -31,7 +31,7 @@ type fuzzyIndex struct {
 	isTarget map[string]bool    // the targets
 	targets  []string           // long words of rules and factors a misspelling may stand for
 	swahili  []bool             // by target: a word of a Swahili pattern
-	dels    map[string][]int32 // a target, or a target less one letter -> targets
+	dels     map[string][]int32 // a target, or a target less one letter -> targets
 }
 
 func newFuzzyIndex() *fuzzyIndex {
