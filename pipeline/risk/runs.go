@@ -38,7 +38,7 @@ var subjectStarts = map[string]bool{
 	"his": true, "her": true, "their": true, "our": true, "now": true, "then": true, "today": true,
 	"yesterday": true, "tonight": true, "last": true, "this": true, "after": true, "there": true, "when": true,
 	"sasa": true, "mimi": true, "yeye": true, "wao": true, "sisi": true, "leo": true, "jana": true,
-	"kesho": true, "halafu": true, "baadaye": true, "usiku": true,
+	"kesho": true, "halafu": true, "baadaye": true, "usiku": true, "please": true, "tafadhali": true,
 }
 
 // conjunctions open a new sentence when a subject follows them.
@@ -46,7 +46,8 @@ var conjunctions = map[string]bool{"and": true, "so": true, "now": true, "also":
 
 // notAfter are the words after which "then", "now", "sasa", "sababu" or
 // "mimi" continue the clause: "until then", "right now", "kwa sababu"
-// (cut before "kwa"), "na mimi" (cut before "na").
+// (cut before "kwa"), "na mimi" (cut before "na"). "Sasa hivi" (right
+// now) is read with what comes before it.
 var notAfter = map[string]bool{
 	"and": true, "since": true, "until": true, "till": true, "by": true, "from": true, "just": true, "right": true,
 	"even": true, "only": true, "na": true, "kwa": true, "ni": true, "kama": true, "wewe": true, "mpaka": true,
@@ -68,7 +69,7 @@ func startsSentence(toks []token, i int) bool {
 		return true
 	case w == "kwa" && (next == "sababu" || next == "hiyo"):
 		return true
-	case (w == "then" || w == "sasa" || w == "sababu" || w == "hivyo" || w == "mimi") && !notAfter[prev]:
+	case (w == "then" || w == "sasa" && next != "hivi" || w == "sababu" || w == "hivyo" || w == "mimi") && !notAfter[prev]:
 		return true
 	case toks[i].seg >= 0 && toks[i].seg != toks[i-1].seg:
 		return true
