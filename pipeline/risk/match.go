@@ -11,6 +11,9 @@ type matcher struct {
 	byPrefix map[string][]prefixStart // by the prefix's first two bytes
 	byMinor  []int
 	fx       *fuzzyIndex
+	// wordIDs numbers the words of word alternatives; a pattern's needs
+	// (pattern.needs) are in these numbers.
+	wordIDs map[string]int32
 }
 
 type prefixStart struct {
@@ -19,7 +22,7 @@ type prefixStart struct {
 }
 
 func newMatcher() *matcher {
-	return &matcher{stems: newStemIndex(), byWord: map[string][]int{}, byStem: map[int][]int{}, byPrefix: map[string][]prefixStart{}, fx: newFuzzyIndex()}
+	return &matcher{stems: newStemIndex(), byWord: map[string][]int{}, byStem: map[int][]int{}, byPrefix: map[string][]prefixStart{}, fx: newFuzzyIndex(), wordIDs: map[string]int32{}}
 }
 
 // add compiles src and files it under owner; the long words of a target
@@ -30,6 +33,29 @@ func (m *matcher) add(src, lang string, owner int, target bool) error {
 		return err
 	}
 	p.owner = owner
+	// The words of each element made of words alone: a text without any
+	// of them cannot hold the pattern.
+	for _, e := range p.elems {
+		if e.gap {
+			continue
+		}
+		var ids []int32
+		for _, a := range e.alts {
+			if a.kind != altWord && a.kind != altInflect {
+				ids = nil
+				break
+			}
+			id, ok := m.wordIDs[a.word]
+			if !ok {
+				id = int32(len(m.wordIDs))
+				m.wordIDs[a.word] = id
+			}
+			ids = append(ids, id)
+		}
+		if ids != nil {
+			p.needs = append(p.needs, ids)
+		}
+	}
 	idx := len(m.patterns)
 	m.patterns = append(m.patterns, p)
 	for _, e := range p.elems {
@@ -94,9 +120,34 @@ func (m *matcher) find(toks []token) []match {
 		}
 		infos[i], cands[i] = wi.tokInfo, wi.cands
 	}
+	// The pattern words the text holds, in any reading of its words.
+	present := make([]bool, len(m.wordIDs))
+	for w, wi := range words {
+		if id, ok := m.wordIDs[w]; ok {
+			present[id] = true
+		}
+		for _, l := range wi.lemmas {
+			if id, ok := m.wordIDs[l]; ok {
+				present[id] = true
+			}
+		}
+		if id, ok := m.wordIDs[wi.fix]; ok && wi.fix != "" {
+			present[id] = true
+		}
+	}
+	feasible := make([]int8, len(m.patterns)) // 0 unknown, 1 yes, -1 no
 	var out []match
 	for ti := range toks {
 		for _, pi := range cands[ti] {
+			if feasible[pi] == 0 {
+				feasible[pi] = 1
+				if !m.patterns[pi].heldBy(present) {
+					feasible[pi] = -1
+				}
+			}
+			if feasible[pi] < 0 {
+				continue
+			}
 			p := m.patterns[pi]
 			st := matchState{}
 			if end, ok := m.matchFrom(p, 0, ti, toks, infos, &st); ok {
@@ -250,4 +301,22 @@ func (m *matcher) altMatches(a alt, w string, info *tokInfo, st *matchState) boo
 		return true
 	}
 	return false
+}
+
+// heldBy reports whether every element of p made of words alone has one
+// of its words among the present ones.
+func (p *pattern) heldBy(present []bool) bool {
+	for _, ids := range p.needs {
+		ok := false
+		for _, id := range ids {
+			if present[id] {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -41,6 +41,9 @@ type pattern struct {
 	elems []elem
 	owner int // index into matcher.owners
 	chars int // specificity: letters of the shortest reading of the pattern
+	// needs holds, for each element made of word alternatives alone, the
+	// ids (matcher.wordIDs) of its words.
+	needs [][]int32
 }
 
 // compilePattern parses one pattern of the lexicon. lang is "en" or "sw":
