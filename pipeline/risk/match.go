@@ -1,6 +1,11 @@
 package risk
 
-import "strings"
+import (
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
 
 // matcher finds every pattern of a lexicon in a tokenised text.
 type matcher struct {
@@ -14,6 +19,8 @@ type matcher struct {
 	// wordIDs numbers the words of word alternatives; a pattern's needs
 	// (pattern.needs) are in these numbers.
 	wordIDs map[string]int32
+	cache   sync.Map // word -> *wordInfo
+	cached  atomic.Int64
 }
 
 type prefixStart struct {
@@ -103,35 +110,39 @@ type tokInfo struct {
 // wordInfo is what matching needs to know about one distinct word.
 type wordInfo struct {
 	tokInfo
-	cands []int // patterns whose first element matches the word
+	cands []int   // patterns whose first element matches the word
+	ids   []int32 // the pattern words (matcher.wordIDs) it reads as
+}
+
+// maxCachedWords bounds the words whose description a matcher keeps.
+const maxCachedWords = 1 << 16
+
+// info returns the description of word w, from the matcher's cache when
+// an earlier text held it: a helpline's calls share most of their words.
+// A description is never changed once made.
+func (m *matcher) info(w string) *wordInfo {
+	if v, ok := m.cache.Load(w); ok {
+		return v.(*wordInfo)
+	}
+	wi := m.describe(w)
+	if m.cached.Load() < maxCachedWords {
+		if _, loaded := m.cache.LoadOrStore(w, wi); !loaded {
+			m.cached.Add(1)
+		}
+	}
+	return wi
 }
 
 // find returns every match of every pattern in toks, in token order.
 func (m *matcher) find(toks []token) []match {
 	infos := make([]tokInfo, len(toks))
 	cands := make([][]int, len(toks))
-	words := make(map[string]*wordInfo, len(toks)/2)
-	for i := range toks {
-		w := toks[i].norm
-		wi, ok := words[w]
-		if !ok {
-			wi = m.describe(w)
-			words[w] = wi
-		}
-		infos[i], cands[i] = wi.tokInfo, wi.cands
-	}
 	// The pattern words the text holds, in any reading of its words.
 	present := make([]bool, len(m.wordIDs))
-	for w, wi := range words {
-		if id, ok := m.wordIDs[w]; ok {
-			present[id] = true
-		}
-		for _, l := range wi.lemmas {
-			if id, ok := m.wordIDs[l]; ok {
-				present[id] = true
-			}
-		}
-		if id, ok := m.wordIDs[wi.fix]; ok && wi.fix != "" {
+	for i := range toks {
+		wi := m.info(toks[i].norm)
+		infos[i], cands[i] = wi.tokInfo, wi.cands
+		for _, id := range wi.ids {
 			present[id] = true
 		}
 	}
@@ -200,6 +211,11 @@ func (m *matcher) describe(w string) *wordInfo {
 	if isMinor(w) {
 		for _, pi := range m.byMinor {
 			add(pi)
+		}
+	}
+	for _, x := range append([]string{w, wi.fix}, wi.lemmas...) {
+		if id, ok := m.wordIDs[x]; ok && x != "" && !slices.Contains(wi.ids, id) {
+			wi.ids = append(wi.ids, id)
 		}
 	}
 	return wi
