@@ -241,7 +241,7 @@ func (c *Classifier) Lexicon() *Lexicon { return c.lex }
 func (c *Classifier) ClassifyText(text string) *models.Classification {
 	tz := tokenizer{toks: make([]token, 0, len(text)/5+1)}
 	tz.add(text, 0, -1)
-	splitRuns(tz.toks)
+	splitRuns(tz.toks, tz.stops > 0)
 	return c.classify(&doc{text: text, toks: tz.toks}, "")
 }
 
@@ -268,7 +268,7 @@ func (c *Classifier) ClassifySegments(segs []models.Segment, source string) *mod
 		tz.add(t, b.Len(), i)
 		b.WriteString(t)
 	}
-	splitRuns(tz.toks)
+	splitRuns(tz.toks, tz.stops > 0)
 	return c.classify(&doc{text: b.String(), toks: tz.toks, segs: segs}, source)
 }
 

@@ -5,8 +5,8 @@ package risk
 // A Whisper transcript may come without a full stop: the whole call is
 // then one sentence, and every cue whose scope is a sentence or its
 // neighbours (a time in the past, "right now", a resolution) reaches every
-// event of the call. A run of words longer than longRun with no sentence
-// end is therefore cut where speech itself starts a new sentence: at a
+// event of the call. A run of words longer than longRun (unpunctuatedRun
+// in a text with no sentence end at all) is therefore cut where speech itself starts a new sentence: at a
 // discourse marker (but, because, then, so, now, anyway; lakini, halafu,
 // kisha, kwa sababu, kwa hiyo, sasa, basi), at a conjunction followed by
 // a new subject ("and he", "and now", "na sasa", "na mimi"), at a filler
@@ -17,8 +17,13 @@ package risk
 // they are.
 
 // longRun is the number of words above which a sentence without a full
-// stop is cut at discourse markers.
-const longRun = 30
+// stop is cut at discourse markers; unpunctuatedRun the number when the
+// text has no full stop at all, as a transcript without punctuation: its
+// one run is certainly not one sentence.
+const (
+	longRun         = 30
+	unpunctuatedRun = 20
+)
 
 // minPiece is the fewest words a cut leaves before it.
 const minPiece = 4
@@ -77,18 +82,23 @@ func startsSentence(toks []token, i int) bool {
 	return false
 }
 
-// splitRuns cuts every sentence longer than longRun words at the points
+// splitRuns cuts every sentence longer than longRun words (unpunctuatedRun
+// when the text had no sentence end) at the points
 // where speech starts a new sentence (see above), renumbering sentences
 // and clauses. Parts, the scope of hypothetical, media and information
 // cues, are left as the tokenizer cut them (at but, because, lakini).
-func splitRuns(toks []token) {
+func splitRuns(toks []token, punctuated bool) {
 	sent, clause := 0, 0 // added to the tokenizer's counters
+	limit := longRun
+	if !punctuated {
+		limit = unpunctuatedRun
+	}
 	for from := 0; from < len(toks); {
 		to := from
 		for to < len(toks) && toks[to].hsent == toks[from].hsent {
 			to++
 		}
-		long := to-from > longRun
+		long := to-from > limit
 		last := from
 		for i := from; i < to; i++ {
 			if long && i-last >= minPiece && to-i >= 2 && startsSentence(toks, i) {

@@ -49,7 +49,7 @@ func TestSplitRuns(t *testing.T) {
 	sentences := func(text string) []string {
 		tz := tokenizer{}
 		tz.add(text, 0, -1)
-		splitRuns(tz.toks)
+		splitRuns(tz.toks, tz.stops > 0)
 		var out []string
 		for i, tk := range tz.toks {
 			if i == 0 || tk.sent != tz.toks[i-1].sent {

@@ -47,9 +47,11 @@ type tokenizer struct {
 	toks                 []token
 	sent, part, clause   int
 	pendingSentenceBreak bool
+	stops                int // sentence ends seen
 }
 
 func (tz *tokenizer) sentenceBreak() {
+	tz.stops++
 	if len(tz.toks) > 0 && tz.toks[len(tz.toks)-1].sent == tz.sent {
 		tz.sent++
 		tz.part++
