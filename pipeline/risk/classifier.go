@@ -356,7 +356,12 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 
 	// An information cue with a third-person subject asks nothing.
 	ci.matches[c.builtin.information] = slices.DeleteFunc(ci.matches[c.builtin.information], func(m match) bool {
-		return thirdPersonAsks(m, d) || whereabouts(m, d)
+		return thirdPersonAsks(m, d) || whereabouts(m, d) || asksToStop(m, d)
+	})
+
+	// A book or a radio of one's own ("my books") is no story.
+	ci.matches[c.builtin.media] = slices.DeleteFunc(ci.matches[c.builtin.media], func(m match) bool {
+		return owned(m, d)
 	})
 
 	// A resolved or follow-up cue that is itself negated (hajakamatwa,
@@ -507,6 +512,38 @@ func thirdPersonAsks(m match, d *doc) bool {
 		}
 	}
 	return false
+}
+
+// stopping are the verbs that make a question a plea: "how can we stop
+// it", "tufanye nini kumwokoa".
+var stopping = map[string]bool{
+	"stop": true, "prevent": true, "save": true, "protect": true, "rescue": true, "help": true,
+	"kumzuia": true, "kuzuia": true, "kumwokoa": true, "kumuokoa": true, "kumsaidia": true, "kumlinda": true,
+}
+
+// asksToStop reports whether the information cue m asks how to stop or
+// save someone, a plea about what the call told, not a question on a topic.
+func asksToStop(m match, d *doc) bool {
+	for t := m.end; t < len(d.toks) && t < m.end+3; t++ {
+		if stopping[d.toks[t].norm] {
+			return true
+		}
+	}
+	return false
+}
+
+// possessives before (English) and after (Swahili) a thing mark it as
+// someone's own: "my books", "vitabu vyangu".
+var (
+	possessivesBefore = map[string]bool{"my": true, "his": true, "her": true, "our": true, "their": true}
+	possessivesAfter  = map[string]bool{"changu": true, "vyangu": true, "chake": true, "vyake": true, "yangu": true, "yake": true, "zangu": true, "zake": true}
+)
+
+// owned reports whether the one-word media cue m names a thing someone
+// owns.
+func owned(m match, d *doc) bool {
+	return m.end-m.start == 1 && (m.start > 0 && possessivesBefore[d.toks[m.start-1].norm] ||
+		m.end < len(d.toks) && possessivesAfter[d.toks[m.end].norm])
 }
 
 // locating are the words before "wapi" (where) that make it the

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline/risk/learned"
 )
 
 // TestSuicideFactors checks each suicide factor class of the Columbia
@@ -69,4 +70,44 @@ func TestFactorsReported(t *testing.T) {
 	if err := got.Validate(); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestHardClassesInOtherWords tells the hard classes of miss in words of
+// their own, not those of the labelled narratives, in English, Swahili
+// and Sheng, with their look-alikes, as written and as a transcript
+// writes them (lower case, no punctuation, "i'll" as "ill").
+func TestHardClassesInOtherWords(t *testing.T) {
+	cases := []priorityCase{
+		{name: "en railway now", text: "I'm sitting next to the railway line, the train comes at six and I'm not going to move this time.", want: models.PriorityCritical},
+		{name: "en rooftop decided", text: "I'm up on the roof of our flats. I've made up my mind, tell my mum I love her.", want: models.PriorityCritical},
+		{name: "sw roof of school", text: "Niko juu ya jengo la shule sasa hivi, nimeamua kuruka, mwambie mama nampenda.", want: models.PriorityCritical},
+		{name: "sheng bridge", text: "Niko kwa bridge hapa thika road, nimechoka na life, leo ndio mwisho.", want: models.PriorityCritical},
+		{name: "en tablets saved", text: "I've been saving my tablets for weeks, I have 40 now, I'll take them on Friday when my parents go to the funeral.", want: models.PriorityCritical},
+		{name: "sw tablets saved", text: "Nimekuwa nikihifadhi vidonge kwa wiki tatu, sasa viko thelathini, Ijumaa wazazi wakienda mazishini nitavimeza vyote.", want: models.PriorityCritical},
+		{name: "en giving away + not sad", text: "I gave my bike to my cousin and my books to my friend. I'm not sad anymore, I feel peaceful, everything will be over soon.", want: models.PriorityCritical},
+		{name: "en bleeding locked", text: "I locked myself in the toilet and cut my wrist, there's so much blood and I feel faint.", want: models.PriorityCritical},
+		{name: "sw bleeding", text: "Nimejikata mkono na damu inatoka sana, nimejifungia chooni na nahisi kizunguzungu.", want: models.PriorityCritical},
+		{name: "en thanks then plan", text: "Thank you for helping me last year with my exams stress. I'm calling because tonight I'm going to hang myself in the store, the rope is ready.", want: models.PriorityCritical},
+		{name: "sw abduction now", text: "Mtu ameshika mkono wa mtoto wa jirani anamburuta kwenye gari jeupe, wanaondoka sasa hivi!", want: models.PriorityCritical},
+		{name: "en abduction now", text: "A man just grabbed a little girl outside the school gate and pushed her into a white probox, they are driving off towards the highway.", want: models.PriorityCritical},
+		{name: "en fees + abuse", text: "I want to ask how to get a bursary for form two. My stepfather comes to my bed at night and does things to me. My mum doesn't know. And how much are the fees?", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
+		{name: "sw fees + abuse", text: "Nataka kuuliza kuhusu msaada wa karo. Baba wa kambo huja kitandani kwangu usiku na kunifanyia mambo mabaya. Karo ni shilingi ngapi?", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
+		{name: "en night shift", text: "My uncle touches me when we're alone. Mum works nights and tonight she leaves at eight, he'll be home with me.", want: models.PriorityCritical},
+		{name: "sw night shift", text: "Mjomba hunigusa vibaya tukiwa peke yetu. Mama anafanya kazi usiku, leo ataondoka saa mbili na mjomba atabaki nami.", want: models.PriorityCritical},
+		{name: "en cutting on saturday", text: "My aunt says on Saturday the old woman is coming to cut me and my cousin, we are ten.", want: models.PriorityCritical, alsoOK: models.PriorityHigh},
+		{name: "sw married off tomorrow", text: "Baba amepokea ng'ombe na kesho asubuhi wananipeleka kwa mzee huyo, nina miaka kumi na nne.", want: models.PriorityCritical},
+		{name: "en passive ideation", text: "sometimes i think everyone would be fine if i just disappeared and never came back", want: models.PriorityHigh},
+		{name: "sw passive ideation", text: "wakati mwingine nahisi bora nisingekuwepo kabisa hakuna anayenijali", want: models.PriorityHigh},
+		{name: "look-alike move", text: "I'm giving away my toys and saying goodbye to my class because we are moving to Nairobi next month.", want: models.PriorityLow},
+		{name: "look-alike bridge", text: "We went to see the new bridge on the river for our geography project.", want: models.PriorityLow},
+		{name: "look-alike tablets", text: "My grandmother takes her blood pressure tablets every morning and I remind her.", want: models.PriorityLow},
+		{name: "look-alike tomorrow", text: "We travel to my aunt's home tomorrow for the holidays and I am excited.", want: models.PriorityLow},
+	}
+	var norm []priorityCase
+	for _, c := range cases {
+		c.name += " (asr)"
+		c.text = learned.Normalize(c.text)
+		norm = append(norm, c)
+	}
+	checkPriorities(t, append(cases, norm...))
 }

@@ -38,7 +38,9 @@ var bareContractions = map[string][2]string{
 	"wasnt": {"was", "not"}, "arent": {"are", "not"}, "werent": {"were", "not"},
 	"havent": {"have", "not"}, "hasnt": {"has", "not"}, "hadnt": {"had", "not"},
 	"wouldnt": {"would", "not"}, "couldnt": {"could", "not"}, "shouldnt": {"should", "not"},
-	"aint": {"is", "not"}, "im": {"i", "am"}, "ive": {"i", "have"},
+	"aint": {"is", "not"}, "im": {"i", "am"}, "ive": {"i", "have"}, "hes": {"he", "is"}, "shes": {"she", "is"},
+	"theyre": {"they", "are"}, "youre": {"you", "are"}, "thats": {"that", "is"}, "theres": {"there", "is"},
+	"whats": {"what", "is"}, "itll": {"it", "will"}, "theyll": {"they", "will"}, "youll": {"you", "will"},
 }
 
 // tokenizer appends the tokens of successive texts, keeping sentence,
@@ -47,7 +49,15 @@ type tokenizer struct {
 	toks                 []token
 	sent, part, clause   int
 	pendingSentenceBreak bool
-	stops                int // sentence ends seen
+	stops                int  // sentence ends seen
+	pendingIll           bool // the last word was "ill", perhaps "I'll"
+}
+
+// willVerbs after "ill" make it "I will": "ill take them", "ill never".
+var willVerbs = map[string]bool{
+	"take": true, "do": true, "go": true, "be": true, "kill": true, "jump": true, "drink": true, "swallow": true,
+	"never": true, "just": true, "not": true, "hang": true, "end": true, "use": true, "die": true, "run": true,
+	"leave": true, "cut": true, "call": true, "try": true, "finish": true, "make": true,
 }
 
 func (tz *tokenizer) sentenceBreak() {
@@ -163,6 +173,18 @@ func (tz *tokenizer) word(w string, start, end, seg int) {
 			emit("would")
 			return
 		}
+	}
+	if tz.pendingIll {
+		tz.pendingIll = false
+		if willVerbs[norm] {
+			// "ill take them": I will, written without its apostrophe.
+			last := &tz.toks[len(tz.toks)-1]
+			last.norm = "will"
+			tz.toks = append(tz.toks[:len(tz.toks)-1], token{norm: "i", start: last.start, end: last.end, sent: last.sent, hsent: last.hsent, part: last.part, clause: last.clause, seg: last.seg}, *last)
+		}
+	}
+	if norm == "ill" {
+		tz.pendingIll = true
 	}
 	if pair, ok := bareContractions[norm]; ok {
 		emit(pair[0])
