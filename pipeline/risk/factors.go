@@ -39,7 +39,9 @@ import (
 //
 // Exploitation, sexual abuse, trafficking, marriage, FGM and abduction:
 // taking (a child being taken or pulled into a vehicle), stranger,
-// vehicle, event_date (the day of the wedding or cutting), recurrence.
+// vehicle, event_date (the day of the wedding or cutting), recurrence,
+// soon (a time within hours or the next day: the flight at 4am, before
+// morning, kesho; not a habit such as "every day at dawn").
 //
 // Each factor found is scoped to its clause and sentence: it does not count
 // when negated, hypothetical, from the media or school work, asked about
@@ -62,6 +64,8 @@ import (
 //	violence, exploitation
 //	         a harm at high with next_contact in or next to its
 //	           sentence                                               critical
+//	exploitation
+//	         a harm at high with soon in or next to its sentence      critical
 //	         taking with a stranger or a vehicle, now                 critical
 //	         taking with a stranger or a vehicle                      high
 //
