@@ -216,8 +216,9 @@ func (c *Classifier) scanFactors(fm [][]match, d *doc, ci *cueIndex, bridge []bo
 // futureWords and habitWords mark a clause as telling of a coming event
 // or of a habit.
 var (
-	futureWords = map[string]bool{"will": true, "going": true, "gonna": true, "shall": true, "tomorrow": true, "kesho": true}
-	habitWords  = map[string]bool{"every": true, "whenever": true, "always": true, "usually": true, "kila": true, "huwa": true, "often": true}
+	futureWords = map[string]bool{"will": true, "going": true, "gonna": true, "shall": true, "tomorrow": true, "kesho": true,
+		"tonight": true, "today": true, "leo": true}
+	habitWords = map[string]bool{"every": true, "whenever": true, "always": true, "usually": true, "kila": true, "huwa": true, "often": true}
 )
 
 // habitual reports whether m's clause tells of a habit ("every night at
