@@ -539,10 +539,17 @@ var (
 	possessivesAfter  = map[string]bool{"changu": true, "vyangu": true, "chake": true, "vyake": true, "yangu": true, "yake": true, "zangu": true, "zake": true}
 )
 
+// objects are the media cues that are also things one owns; a story, a
+// composition or a film of one's own is still a story.
+var objects = map[string]bool{
+	"book": true, "books": true, "radio": true, "tv": true, "television": true, "newspaper": true, "magazine": true,
+	"kitabu": true, "vitabu": true, "redio": true, "runinga": true, "televisheni": true, "gazeti": true,
+}
+
 // owned reports whether the one-word media cue m names a thing someone
 // owns.
 func owned(m match, d *doc) bool {
-	return m.end-m.start == 1 && (m.start > 0 && possessivesBefore[d.toks[m.start-1].norm] ||
+	return m.end-m.start == 1 && objects[d.toks[m.start].norm] && (m.start > 0 && possessivesBefore[d.toks[m.start-1].norm] ||
 		m.end < len(d.toks) && possessivesAfter[d.toks[m.end].norm])
 }
 
