@@ -64,7 +64,7 @@
 //	written    |  0.869  0.925 |  0.997  0.966     4     0 |  1.000  0.960     9     0
 //	normalised |  0.869  0.925 |  0.991  0.950     9     1 |  0.997  0.945    14     0
 //	noise 0.1  |  0.869  0.928 |  0.878  0.840    17     7 |  0.950  0.868    22     2
-//	noise 0.2  |  0.855  0.903 |  0.756  0.732    22    20 |  0.866  0.779    25    10
+//	noise 0.2  |  0.855  0.903 |  0.759  0.734    22    19 |  0.866  0.779    25    10
 //
 // "normalised" is lower case without punctuation; "noise 0.1" and "0.2"
 // also drop, replace or misspell that share of words (Noise). The rules
