@@ -47,19 +47,22 @@ func (m *matcher) add(src, lang string, owner int, target bool) error {
 			continue
 		}
 		var ids []int32
-		for _, a := range e.alts {
+		words := true
+		for j := range e.alts {
+			a := &e.alts[j]
 			if a.kind != altWord && a.kind != altInflect {
-				ids = nil
-				break
+				words = false
+				continue
 			}
 			id, ok := m.wordIDs[a.word]
 			if !ok {
 				id = int32(len(m.wordIDs))
 				m.wordIDs[a.word] = id
 			}
+			a.id = id
 			ids = append(ids, id)
 		}
-		if ids != nil {
+		if words {
 			p.needs = append(p.needs, ids)
 		}
 	}
@@ -105,6 +108,9 @@ type tokInfo struct {
 	lemmas []string
 	stems  []stemHit
 	fix    string // the lexicon word a long unknown word is a near miss of (fuzzy.go)
+	// exact and lemma are the pattern words (matcher.wordIDs) the word is,
+	// as written or as its near miss, and those its lemmas are.
+	exact, lemma []int32
 }
 
 // wordInfo is what matching needs to know about one distinct word.
@@ -213,8 +219,18 @@ func (m *matcher) describe(w string) *wordInfo {
 			add(pi)
 		}
 	}
-	for _, x := range append([]string{w, wi.fix}, wi.lemmas...) {
-		if id, ok := m.wordIDs[x]; ok && x != "" && !slices.Contains(wi.ids, id) {
+	for i, x := range append([]string{w, wi.fix}, wi.lemmas...) {
+		id, ok := m.wordIDs[x]
+		if !ok || x == "" {
+			continue
+		}
+		if i < 2 && !slices.Contains(wi.exact, id) {
+			wi.exact = append(wi.exact, id)
+		}
+		if i >= 2 && !slices.Contains(wi.lemma, id) {
+			wi.lemma = append(wi.lemma, id)
+		}
+		if !slices.Contains(wi.ids, id) {
 			wi.ids = append(wi.ids, id)
 		}
 	}
@@ -268,14 +284,9 @@ func (m *matcher) matchFrom(p *pattern, ei, ti int, toks []token, infos []tokInf
 func (m *matcher) altMatches(a alt, w string, info *tokInfo, st *matchState) bool {
 	switch a.kind {
 	case altWord:
-		return w == a.word || info.fix == a.word
+		return slices.Contains(info.exact, a.id)
 	case altInflect:
-		for _, l := range info.lemmas {
-			if l == a.word {
-				return true
-			}
-		}
-		return false
+		return slices.Contains(info.lemma, a.id)
 	case altPrefix:
 		return strings.HasPrefix(w, a.word) || info.fix != "" && strings.HasPrefix(info.fix, a.word)
 	case altMinor:

@@ -23,9 +23,10 @@ const (
 type alt struct {
 	kind      altKind
 	word      string
-	stem      int  // stem id for altStem
-	personObj bool // "-stem+": needs a person object or a passive
-	negative  bool // "!-stem": only the negative forms, which then count as a plain match
+	stem      int   // stem id for altStem
+	id        int32 // word id (matcher.wordIDs) for altWord and altInflect
+	personObj bool  // "-stem+": needs a person object or a passive
+	negative  bool  // "!-stem": only the negative forms, which then count as a plain match
 }
 
 // elem is one position of a pattern: alternatives separated by "|", or a
