@@ -221,6 +221,31 @@ var (
 	habitWords = map[string]bool{"every": true, "whenever": true, "always": true, "usually": true, "kila": true, "huwa": true, "often": true}
 )
 
+// longAgo reports whether m's sentence dates it months or more back:
+// "last year", "two years ago", "mwaka jana", "miezi mitatu iliyopita".
+func longAgo(m match, d *doc) bool {
+	s := d.toks[m.start].sent
+	for t := max(0, m.start-25); t < min(len(d.toks), m.end+25); t++ {
+		if d.toks[t].sent != s {
+			continue
+		}
+		w := d.toks[t].norm
+		next := ""
+		if t+1 < len(d.toks) {
+			next = d.toks[t+1].norm
+		}
+		switch {
+		case w == "ago" || w == "zamani" || w == "iliyopita" || w == "uliopita":
+			return true
+		case w == "last" && (next == "year" || next == "month" || next == "term" || next == "christmas"):
+			return true
+		case w == "mwaka" && next == "jana":
+			return true
+		}
+	}
+	return false
+}
+
 // habitual reports whether m's clause tells of a habit ("every night at
 // 4am").
 func habitual(m match, d *doc) bool {
@@ -345,10 +370,19 @@ func (c *Classifier) raiseFindings(findings []finding, hits []factorHit, d *doc,
 			}
 			// An exploitation due within hours (the flight at 4am,
 			// the cutting tomorrow) is critical.
+			// A harm dated months back takes only a time of its own
+			// sentence: "he raped me last year. Tomorrow I start school"
+			// is no harm due tomorrow.
 			if dom == "exploitation" {
-				if s := liveNear(hits, d, f.m.start, "soon"); len(s) > 0 && s[0].time != "past" {
+				for _, s := range liveNear(hits, d, f.m.start, "soon") {
+					if s.time == "past" || longAgo(f.m, d) && d.toks[s.m.start].sent != d.toks[f.m.start].sent {
+						continue
+					}
 					f.level++
-					f.cues = append(f.cues, cueUse{s[0].m, "factor.exploitation.soon"})
+					f.cues = append(f.cues, cueUse{s.m, "factor.exploitation.soon"})
+					break
+				}
+				if f.level > models.PriorityHigh.Rank() {
 					continue
 				}
 			}

@@ -43,6 +43,9 @@ func TestHarmFactors(t *testing.T) {
 		{name: "en tonight when mum leaves for the night shift", text: "My stepfather touches me and tonight when mum leaves for the night shift he will be alone with me.", want: models.PriorityCritical},
 		{name: "en next contact told as a coming event", text: "My uncle rapes me and he said it will be just the two of us when my mother travels.", want: models.PriorityCritical},
 		{name: "en a habit is not imminent", text: "My uncle beats me with a belt every time my mother travels.", want: models.PriorityHigh},
+		{name: "en exploitation due within hours", text: "An agent locked us in a house in Eastleigh. Our flight to Saudi is tomorrow at 4am, please help before morning.", want: models.PriorityCritical},
+		{name: "en a past harm takes no later time", text: "My uncle raped me last year and he was taken to court. Tomorrow I start at a new school and I am nervous.", want: models.PriorityHigh, alsoOK: models.PriorityMedium},
+		{name: "sw a habit at dawn is not soon", text: "Nililetwa Dar na mama mmoja. Naamka saa kumi alfajiri kufanya kazi za ndani na sijalipwa chochote.", want: models.PriorityHigh, alsoOK: models.PriorityMedium},
 	})
 }
 
