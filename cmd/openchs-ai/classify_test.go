@@ -205,7 +205,7 @@ func TestRunClassifySecondOpinionModel(t *testing.T) {
 	}
 	writeFile(t, path, b.String())
 	var out, errOut bytes.Buffer
-	text := "We saw a purple elephant dancing in the garden with the drums and candles."
+	text := "We saw a purple elephant dancing in the garden with the drums and candles, and it sat down with us."
 	if err := runClassify(context.Background(), []string{"--second-opinion-model", path, text}, strings.NewReader(""), &out, &errOut); err != nil {
 		t.Fatalf("runClassify: %v (stderr %q)", err, errOut.String())
 	}

@@ -231,7 +231,7 @@ func cueIdxs(c *Classifier, names []string) []int {
 
 func (c *Classifier) addPattern(src, lang string, o owner) error {
 	c.owners = append(c.owners, o)
-	return c.m.add(src, lang, len(c.owners)-1)
+	return c.m.add(src, lang, len(c.owners)-1, o.kind == ownerRule || o.kind == ownerFactor)
 }
 
 // Lexicon returns the lexicon c applies. It must not be modified.
@@ -241,6 +241,7 @@ func (c *Classifier) Lexicon() *Lexicon { return c.lex }
 func (c *Classifier) ClassifyText(text string) *models.Classification {
 	tz := tokenizer{toks: make([]token, 0, len(text)/5+1)}
 	tz.add(text, 0, -1)
+	splitRuns(tz.toks, tz.stops > 0)
 	return c.classify(&doc{text: text, toks: tz.toks}, "")
 }
 
@@ -267,6 +268,7 @@ func (c *Classifier) ClassifySegments(segs []models.Segment, source string) *mod
 		tz.add(t, b.Len(), i)
 		b.WriteString(t)
 	}
+	splitRuns(tz.toks, tz.stops > 0)
 	return c.classify(&doc{text: b.String(), toks: tz.toks, segs: segs}, source)
 }
 
@@ -355,7 +357,12 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 
 	// An information cue with a third-person subject asks nothing.
 	ci.matches[c.builtin.information] = slices.DeleteFunc(ci.matches[c.builtin.information], func(m match) bool {
-		return thirdPersonAsks(m, d)
+		return thirdPersonAsks(m, d) || whereabouts(m, d) || asksToStop(m, d)
+	})
+
+	// A book or a radio of one's own ("my books") is no story.
+	ci.matches[c.builtin.media] = slices.DeleteFunc(ci.matches[c.builtin.media], func(m match) bool {
+		return owned(m, d)
 	})
 
 	// A resolved or follow-up cue that is itself negated (hajakamatwa,
@@ -367,6 +374,14 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 				return neg
 			})
 		}
+	}
+
+	// A span read as resolved ("anaendelea vizuri", doing well) is not
+	// also ongoing.
+	if k := c.builtin.ongoing; k >= 0 {
+		ci.matches[k] = slices.DeleteFunc(ci.matches[k], func(m match) bool {
+			return overlapsAny(m, ci.matches[c.builtin.resolved])
+		})
 	}
 
 	// Keep the hits whose needs hold and that no exception cancels, then
@@ -461,7 +476,9 @@ func (c *Classifier) cueNear(k int, h match, d *doc, ci *cueIndex) (match, bool)
 		case "clause":
 			in = u.clause == t.clause
 		case "part":
-			in = u.part == t.part
+			// A part ends with its sentence, also where a long
+			// unpunctuated run was cut (runs.go).
+			in = u.part == t.part && u.sent == t.sent
 		case "sentence":
 			in = u.sent == t.sent
 		case "near":
@@ -498,12 +515,79 @@ func thirdPersonAsks(m match, d *doc) bool {
 	return false
 }
 
+// stopping are the verbs that make a question a plea: "how can we stop
+// it", "tufanye nini kumwokoa".
+var stopping = map[string]bool{
+	"stop": true, "prevent": true, "save": true, "protect": true, "rescue": true, "help": true,
+	"kumzuia": true, "kuzuia": true, "kumwokoa": true, "kumuokoa": true, "kumsaidia": true, "kumlinda": true,
+}
+
+// asksToStop reports whether the information cue m asks how to stop or
+// save someone, a plea about what the call told, not a question on a topic.
+func asksToStop(m match, d *doc) bool {
+	for t := m.end; t < len(d.toks) && t < m.end+3; t++ {
+		if stopping[d.toks[t].norm] {
+			return true
+		}
+	}
+	return false
+}
+
+// possessives before (English) and after (Swahili) a thing mark it as
+// someone's own: "my books", "vitabu vyangu".
+var (
+	possessivesBefore = map[string]bool{"my": true, "his": true, "her": true, "our": true, "their": true}
+	possessivesAfter  = map[string]bool{"changu": true, "vyangu": true, "chake": true, "vyake": true, "yangu": true, "yake": true, "zangu": true, "zake": true}
+)
+
+// objects are the media cues that are also things one owns; a story, a
+// composition or a film of one's own is still a story.
+var objects = map[string]bool{
+	"book": true, "books": true, "radio": true, "tv": true, "television": true, "newspaper": true, "magazine": true,
+	"kitabu": true, "vitabu": true, "redio": true, "runinga": true, "televisheni": true, "gazeti": true,
+}
+
+// owned reports whether the one-word media cue m names a thing someone
+// owns.
+func owned(m match, d *doc) bool {
+	return m.end-m.start == 1 && objects[d.toks[m.start].norm] && (m.start > 0 && possessivesBefore[d.toks[m.start-1].norm] ||
+		m.end < len(d.toks) && possessivesAfter[d.toks[m.end].norm])
+}
+
+// locating are the words before "wapi" (where) that make it the
+// whereabouts of a person, not a question for the helpline: "yuko wapi",
+// "hatujui alipo".
+var locating = map[string]bool{
+	"yuko": true, "yupo": true, "wako": true, "wapo": true, "aliko": true, "alipo": true, "ameenda": true,
+	"amekwenda": true, "alienda": true, "walienda": true, "wameenda": true, "sijui": true, "hajui": true,
+	"hatujui": true, "hawajui": true, "hujui": true, "hamjui": true,
+}
+
+// whereabouts reports whether the information cue m is the word "wapi"
+// asking where a person is.
+func whereabouts(m match, d *doc) bool {
+	if m.end-m.start != 1 || d.toks[m.start].norm != "wapi" {
+		return false
+	}
+	for t := m.start - 1; t >= 0 && t >= m.start-2; t-- {
+		if locating[d.toks[t].norm] {
+			return true
+		}
+	}
+	return false
+}
+
 // victimNamed reports whether a victim cue lies in the part of h outside
-// the information cue info ("tell me" names nobody).
+// the information cue info ("tell me" names nobody), after the cue or in
+// h's sentence: a caller who introduces herself ("mimi ni mwanafunzi")
+// before a question names no victim.
 func (c *Classifier) victimNamed(h, info match, d *doc, ci *cueIndex) bool {
 	part := d.toks[h.start].part
 	for _, v := range ci.matches[c.builtin.victim] {
 		if d.toks[v.start].part != part || (v.start < info.end && info.start < v.end) {
+			continue
+		}
+		if v.start < info.start && d.toks[v.start].sent != d.toks[h.start].sent {
 			continue
 		}
 		return true
@@ -640,244 +724,3 @@ func (c *Classifier) negatedBy(h match, d *doc, ci *cueIndex, bridge []bool) (ma
 	}
 	return match{}, false
 }
-
-var ranked = []models.Priority{models.PriorityLow, models.PriorityMedium, models.PriorityHigh, models.PriorityCritical}
-
-// maxEvidence bounds the evidence list of one result.
-const maxEvidence = 16
-
-func (c *Classifier) decide(findings []finding, d *doc, ci *cueIndex, source string) *models.Classification {
-	top := -1
-	for _, f := range findings {
-		top = max(top, f.level)
-	}
-	out := &models.Classification{Evidence: []models.Evidence{}}
-	if top <= 0 && c.distressed(out, d, ci, source) {
-		return out
-	}
-	if top < 0 {
-		c.decideLow(out, findings, d, ci, source)
-		return out
-	}
-	// Category: the one whose matches at the top level weigh most, longer
-	// matches a little more.
-	score := map[int]float64{}
-	best := map[int]*compiledRule{}
-	seenRule := map[*compiledRule]bool{}
-	for _, f := range findings {
-		if f.level != top {
-			continue
-		}
-		score[f.rule.cat] += f.rule.weight + 0.01*float64(f.m.end-f.m.start)
-		if seenRule[f.rule] {
-			continue
-		}
-		seenRule[f.rule] = true
-		if b := best[f.rule.cat]; b == nil || f.rule.weight > b.weight {
-			best[f.rule.cat] = f.rule
-		}
-	}
-	cat := -1
-	for k, s := range score {
-		if cat < 0 || s > score[cat] || (s == score[cat] && k < cat) {
-			cat = k
-		}
-	}
-	p := ranked[top]
-	out.Priority, out.RiskLevel = p, p
-	out.Category = c.lex.Categories[cat].ID
-	out.SubCategory = best[cat].SubCategory
-	out.Intervention = strings.TrimSpace(c.lex.Interventions[p] + " " + c.lex.Categories[cat].Intervention)
-
-	// Confidence: independent support of the distinct rules at the top
-	// level, less when a stronger match was set aside by a cue.
-	miss := 1.0
-	for r := range seenRule {
-		if r.cat == cat {
-			miss *= 1 - r.weight
-		}
-	}
-	conf := 1 - miss
-	for _, f := range findings {
-		if f.level < 0 && f.rule.Priority.Rank() > top {
-			conf *= 0.85
-			break
-		}
-	}
-	out.Confidence = round2(min(conf, 0.99))
-
-	// Evidence: the top-level findings first, then the rest, each followed
-	// by the cues that changed its level.
-	ordered := slices.Clone(findings)
-	slices.SortStableFunc(ordered, func(a, b finding) int { return cmp.Compare(b.level, a.level) })
-	for _, f := range ordered {
-		if f.level < 0 {
-			continue
-		}
-		out.Evidence = append(out.Evidence, c.evidence(d, f.m, f.rule.id, source))
-		for _, u := range f.cues {
-			out.Evidence = append(out.Evidence, c.evidence(d, u.m, "cue."+u.name, source))
-		}
-	}
-	out.Evidence = dedupeEvidence(out.Evidence)
-	if len(out.Evidence) > maxEvidence {
-		out.Evidence = out.Evidence[:maxEvidence]
-	}
-	return out
-}
-
-// distressCategory is the category of calls the distress backstop raises.
-const distressCategory = "child_in_distress"
-
-// distressed is the backstop for calls whose harm no rule recognised at
-// medium or above: a caller in evident distress is never left low. When
-// at least two of a plea for help, fear, a sign of danger or injury, and
-// immediacy are present (three with an information request), it fills out
-// as high, or critical when a plea and immediacy come with danger or
-// fear, in the distress category, for a counsellor to assess; and reports
-// true. Hypothetical, media and resolved talk keep a call out of it. Each
-// kind is counted on a span of its own.
-func (c *Classifier) distressed(out *models.Classification, d *doc, ci *cueIndex, source string) bool {
-	b := c.builtin
-	has := func(k int) bool { return k >= 0 && len(ci.matches[k]) > 0 }
-	if c.distressCat < 0 || has(b.hypothetical) || has(b.media) || has(b.resolved) || has(b.followUp) {
-		return false
-	}
-	kinds := []struct {
-		name string
-		cues []int
-	}{
-		{"plea", []int{b.plea}},
-		{"immediacy", []int{b.immediacy}},
-		{"danger", []int{b.danger, b.severity}},
-		{"fear", []int{b.fear}},
-	}
-	var used []match
-	present := map[string]bool{}
-	var ev []models.Evidence
-	for _, k := range kinds {
-	find:
-		for _, cue := range k.cues {
-			if cue < 0 {
-				continue
-			}
-			for _, m := range ci.matches[cue] {
-				if !overlapsAny(m, used) {
-					used = append(used, m)
-					present[k.name] = true
-					ev = append(ev, c.evidence(d, m, "distress."+k.name, source))
-					break find
-				}
-			}
-		}
-	}
-	// A plea such as "tell me what to do" is not an information request.
-	need := 2
-	for _, m := range ci.matches[b.information] {
-		if b.plea < 0 || !overlapsAny(m, ci.matches[b.plea]) {
-			need = 3
-			break
-		}
-	}
-	if len(present) < need {
-		return false
-	}
-	p := models.PriorityHigh
-	if present["plea"] && present["immediacy"] && (present["danger"] || present["fear"]) {
-		p = models.PriorityCritical
-	}
-	cat := c.lex.Categories[c.distressCat]
-	out.Priority, out.RiskLevel = p, p
-	out.Category, out.SubCategory = cat.ID, cat.Name
-	out.Intervention = strings.TrimSpace(c.lex.Interventions[p] + " " + cat.Intervention)
-	out.Confidence = 0.4
-	out.Evidence = ev
-	return true
-}
-
-// decideLow fills out for a call where no rule fired or every match was
-// set aside: an information request, or the category of what was
-// mentioned at low priority.
-func (c *Classifier) decideLow(out *models.Classification, findings []finding, d *doc, ci *cueIndex, source string) {
-	out.Priority, out.RiskLevel = models.PriorityLow, models.PriorityLow
-	out.Category, out.SubCategory = c.lex.FallbackCategory, c.lex.FallbackSubCategory
-	out.Confidence = 0.5
-	informational := len(ci.matches[c.builtin.information])+len(ci.matches[c.builtin.hypothetical])+len(ci.matches[c.builtin.media]) > 0
-	if informational {
-		out.Confidence = 0.8
-	}
-	var first *finding
-	for i := range findings {
-		f := &findings[i]
-		if first == nil || f.rule.Priority.Rank() > first.rule.Priority.Rank() {
-			first = f
-		}
-		out.Evidence = append(out.Evidence, c.evidence(d, f.m, f.rule.id+" ("+f.suppressed+")", source))
-		for _, u := range f.cues {
-			if u.m.pat != f.m.pat || u.m.start != f.m.start {
-				out.Evidence = append(out.Evidence, c.evidence(d, u.m, "cue."+u.name, source))
-			}
-		}
-	}
-	if first != nil {
-		cat := c.lex.Categories[first.rule.cat]
-		switch {
-		case informational:
-			out.SubCategory = cat.Name
-		default:
-			out.Category, out.SubCategory = cat.ID, first.rule.SubCategory
-		}
-		out.Confidence = 0.7
-	}
-	out.Intervention = strings.TrimSpace(c.lex.Interventions[models.PriorityLow] + " " + c.categoryIntervention(out.Category))
-	out.Evidence = dedupeEvidence(out.Evidence)
-	if len(out.Evidence) > maxEvidence {
-		out.Evidence = out.Evidence[:maxEvidence]
-	}
-}
-
-func (c *Classifier) categoryIntervention(id string) string {
-	for _, cat := range c.lex.Categories {
-		if cat.ID == id {
-			return cat.Intervention
-		}
-	}
-	return ""
-}
-
-func (c *Classifier) evidence(d *doc, m match, rule, source string) models.Evidence {
-	first, last := d.toks[m.start], d.toks[m.end-1]
-	e := models.Evidence{Text: d.text[first.start:last.end], Rule: rule, Source: source}
-	if d.segs != nil && first.seg >= 0 && last.seg >= 0 {
-		e.Start, e.End = d.segs[first.seg].Start, d.segs[last.seg].End
-	}
-	return e
-}
-
-func overlapsAny(h match, ms []match) bool {
-	for _, m := range ms {
-		if m.start < h.end && h.start < m.end {
-			return true
-		}
-	}
-	return false
-}
-
-func dedupeEvidence(es []models.Evidence) []models.Evidence {
-	type key struct {
-		text, rule, source string
-		start              models.Seconds
-	}
-	seen := map[key]bool{}
-	out := es[:0]
-	for _, e := range es {
-		k := key{e.Text, e.Rule, e.Source, e.Start}
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-func round2(x float64) float64 { return float64(int(x*100+0.5)) / 100 }

@@ -26,7 +26,12 @@ import (
 //     progress, harm told in passing, immediacy given as a time), with
 //     their look-alikes that are not emergencies, before the factors were
 //     written. dev2-holdout is sealed: it is scored only when named with
-//     -risk.split, never while rules are tuned.
+//     -risk.split, never while rules are tuned;
+//   - fresh8-dev (50): written blind for the same classes in general
+//     form; first sight 0.857, 0.740, none (false alarms 1/22); 1.000,
+//     0.940 after the generalisation it was used for (sentences of
+//     unpunctuated speech, near-miss spellings, factors for blood loss, a
+//     passive wish to die and an exploitation due within hours).
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.

@@ -39,7 +39,9 @@ import (
 //
 // Exploitation, sexual abuse, trafficking, marriage, FGM and abduction:
 // taking (a child being taken or pulled into a vehicle), stranger,
-// vehicle, event_date (the day of the wedding or cutting), recurrence.
+// vehicle, event_date (the day of the wedding or cutting), recurrence,
+// soon (a time within hours or the next day: the flight at 4am, before
+// morning, kesho; not a habit such as "every day at dawn").
 //
 // Each factor found is scoped to its clause and sentence: it does not count
 // when negated, hypothetical, from the media or school work, asked about
@@ -62,6 +64,8 @@ import (
 //	violence, exploitation
 //	         a harm at high with next_contact in or next to its
 //	           sentence                                               critical
+//	exploitation
+//	         a harm at high with soon in or next to its sentence      critical
 //	         taking with a stranger or a vehicle, now                 critical
 //	         taking with a stranger or a vehicle                      high
 //
@@ -75,7 +79,7 @@ import (
 var factorKinds = map[string][]string{
 	"suicide":      {"ideation", "method", "means", "intent", "plan", "preparatory", "timeline", "place", "injury_now", "calm", "protective", "departure"},
 	"violence":     {"perpetrator_access", "injury", "weapon", "confinement", "next_contact"},
-	"exploitation": {"taking", "stranger", "vehicle", "event_date", "recurrence"},
+	"exploitation": {"taking", "stranger", "vehicle", "event_date", "recurrence", "soon"},
 }
 
 func knownFactor(domain, name string) bool { return slices.Contains(factorKinds[domain], name) }
@@ -183,6 +187,9 @@ func (c *Classifier) scanFactors(fm [][]match, d *doc, ci *cueIndex, bridge []bo
 	// said it will be just the two of us", "tonight when mum leaves"),
 	// not as a habit ("every time mum travels").
 	for i := range out {
+		if out[i].name == "soon" && habitual(out[i].m, d) {
+			out[i].aside = "habitual"
+		}
 		if out[i].name == "next_contact" && out[i].time != "imminent" {
 			if future(out[i].m, d) {
 				out[i].time = "imminent"
@@ -209,9 +216,47 @@ func (c *Classifier) scanFactors(fm [][]match, d *doc, ci *cueIndex, bridge []bo
 // futureWords and habitWords mark a clause as telling of a coming event
 // or of a habit.
 var (
-	futureWords = map[string]bool{"will": true, "going": true, "gonna": true, "shall": true, "tomorrow": true, "kesho": true}
-	habitWords  = map[string]bool{"every": true, "whenever": true, "always": true, "usually": true, "kila": true, "huwa": true, "often": true}
+	futureWords = map[string]bool{"will": true, "going": true, "gonna": true, "shall": true, "tomorrow": true, "kesho": true,
+		"tonight": true, "today": true, "leo": true}
+	habitWords = map[string]bool{"every": true, "whenever": true, "always": true, "usually": true, "kila": true, "huwa": true, "often": true}
 )
+
+// longAgo reports whether m's sentence dates it months or more back:
+// "last year", "two years ago", "mwaka jana", "miezi mitatu iliyopita".
+func longAgo(m match, d *doc) bool {
+	s := d.toks[m.start].sent
+	for t := max(0, m.start-25); t < min(len(d.toks), m.end+25); t++ {
+		if d.toks[t].sent != s {
+			continue
+		}
+		w := d.toks[t].norm
+		next := ""
+		if t+1 < len(d.toks) {
+			next = d.toks[t+1].norm
+		}
+		switch {
+		case w == "ago" || w == "zamani" || w == "iliyopita" || w == "uliopita":
+			return true
+		case w == "last" && (next == "year" || next == "month" || next == "term" || next == "christmas"):
+			return true
+		case w == "mwaka" && next == "jana":
+			return true
+		}
+	}
+	return false
+}
+
+// habitual reports whether m's clause tells of a habit ("every night at
+// 4am").
+func habitual(m match, d *doc) bool {
+	cl := d.toks[m.start].clause
+	for t := max(0, m.start-10); t < min(len(d.toks), m.end+10); t++ {
+		if d.toks[t].clause == cl && habitWords[d.toks[t].norm] {
+			return true
+		}
+	}
+	return false
+}
 
 // future reports whether m's clause tells of a coming event and not of a
 // habit. A Swahili verb of the -ta- future (atakuja, nitakuwa) counts.
@@ -322,6 +367,24 @@ func (c *Classifier) raiseFindings(findings []finding, hits []factorHit, d *doc,
 				f.level++
 				f.cues = append(f.cues, cueUse{nc[0].m, "factor." + dom + ".next_contact"})
 				continue
+			}
+			// An exploitation due within hours (the flight at 4am,
+			// the cutting tomorrow) is critical.
+			// A harm dated months back takes only a time of its own
+			// sentence: "he raped me last year. Tomorrow I start school"
+			// is no harm due tomorrow.
+			if dom == "exploitation" {
+				for _, s := range liveNear(hits, d, f.m.start, "soon") {
+					if s.time == "past" || longAgo(f.m, d) && d.toks[s.m.start].sent != d.toks[f.m.start].sent {
+						continue
+					}
+					f.level++
+					f.cues = append(f.cues, cueUse{s.m, "factor.exploitation.soon"})
+					break
+				}
+				if f.level > models.PriorityHigh.Rank() {
+					continue
+				}
 			}
 		}
 		if base := f.rule.Priority.Rank(); f.level < base {

@@ -23,9 +23,10 @@ const (
 type alt struct {
 	kind      altKind
 	word      string
-	stem      int  // stem id for altStem
-	personObj bool // "-stem+": needs a person object or a passive
-	negative  bool // "!-stem": only the negative forms, which then count as a plain match
+	stem      int   // stem id for altStem
+	id        int32 // word id (matcher.wordIDs) for altWord and altInflect
+	personObj bool  // "-stem+": needs a person object or a passive
+	negative  bool  // "!-stem": only the negative forms, which then count as a plain match
 }
 
 // elem is one position of a pattern: alternatives separated by "|", or a
@@ -41,6 +42,9 @@ type pattern struct {
 	elems []elem
 	owner int // index into matcher.owners
 	chars int // specificity: letters of the shortest reading of the pattern
+	// needs holds, for each element made of word alternatives alone, the
+	// ids (matcher.wordIDs) of its words.
+	needs [][]int32
 }
 
 // compilePattern parses one pattern of the lexicon. lang is "en" or "sw":

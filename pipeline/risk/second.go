@@ -32,8 +32,9 @@ func (c *Classifier) SecondOpinion() *learned.Model { return c.second }
 
 // minSecondOpinionWords is the fewest words a second opinion is asked
 // about: a shorter text gives the model too little to go on (a polite
-// "nipigieni simu tafadhali" shares letters with beatings).
-const minSecondOpinionWords = 10
+// "nipigieni simu tafadhali" shares letters with beatings; "the doctor
+// gave me tablets to swallow twice a day" shares words with overdoses).
+const minSecondOpinionWords = 16
 
 // imminenceCues are the cue lists whose presence lets a second opinion
 // make a call critical: immediacy, a means, injury or danger.

@@ -40,9 +40,9 @@ func TestSecondOpinion(t *testing.T) {
 		want       models.Priority
 		wantReview string // in the review reason; "" for no review
 	}{
-		{name: "raised to high", text: "We saw a purple elephant dancing in the garden with the drums and candles.",
+		{name: "raised to high", text: "We saw a purple elephant dancing in the garden with the drums and candles, and it sat down with us.",
 			want: "high", wantReview: "rated the call high (p="},
-		{name: "critical needs an imminence cue", text: "We see a purple elephant dancing in the garden right now with the drums and candles.",
+		{name: "critical needs an imminence cue", text: "We see a purple elephant dancing in the garden right now with the drums and candles, it sat down with us.",
 			want: "critical", wantReview: "the rules rated it low and saw immediacy"},
 		{name: "model says low", text: "I would like to know the opening hours of the office in town, please tell me.",
 			want: "low"},
@@ -92,7 +92,8 @@ func TestSecondOpinionSegments(t *testing.T) {
 	c := rules.WithSecondOpinion(toyModel(t))
 	segs := []models.Segment{
 		{Start: 0, End: 2, Text: "We saw a purple elephant"},
-		{Start: 2, End: 5, Text: "dancing in the garden with the drums and candles."},
+		{Start: 2, End: 5, Text: "dancing in the garden with the drums and candles,"},
+		{Start: 5, End: 7, Text: "and it sat down with us."},
 	}
 	got := c.Classify(&models.Transcript{Segments: segs}, nil)
 	if got.Priority != models.PriorityHigh || !got.Review {

@@ -10,7 +10,8 @@ import (
 type token struct {
 	norm       string // lower case, curly apostrophe folded
 	start, end int    // byte span in the input
-	sent       int    // sentence index
+	sent       int    // sentence index: punctuation, and discourse markers in a long run (runs.go)
+	hsent      int    // sentence index by punctuation alone: patterns match within one
 	part       int    // sentence part: split at but/because/lakini/kwa sababu
 	clause     int    // clause: split at commas and conjunctions
 	seg        int    // index of the segment the token came from
@@ -37,7 +38,9 @@ var bareContractions = map[string][2]string{
 	"wasnt": {"was", "not"}, "arent": {"are", "not"}, "werent": {"were", "not"},
 	"havent": {"have", "not"}, "hasnt": {"has", "not"}, "hadnt": {"had", "not"},
 	"wouldnt": {"would", "not"}, "couldnt": {"could", "not"}, "shouldnt": {"should", "not"},
-	"aint": {"is", "not"}, "im": {"i", "am"}, "ive": {"i", "have"},
+	"aint": {"is", "not"}, "im": {"i", "am"}, "ive": {"i", "have"}, "hes": {"he", "is"}, "shes": {"she", "is"},
+	"theyre": {"they", "are"}, "youre": {"you", "are"}, "thats": {"that", "is"}, "theres": {"there", "is"},
+	"whats": {"what", "is"}, "itll": {"it", "will"}, "theyll": {"they", "will"}, "youll": {"you", "will"},
 }
 
 // tokenizer appends the tokens of successive texts, keeping sentence,
@@ -46,9 +49,19 @@ type tokenizer struct {
 	toks                 []token
 	sent, part, clause   int
 	pendingSentenceBreak bool
+	stops                int  // sentence ends seen
+	pendingIll           bool // the last word was "ill", perhaps "I'll"
+}
+
+// willVerbs after "ill" make it "I will": "ill take them", "ill never".
+var willVerbs = map[string]bool{
+	"take": true, "do": true, "go": true, "be": true, "kill": true, "jump": true, "drink": true, "swallow": true,
+	"never": true, "just": true, "not": true, "hang": true, "end": true, "use": true, "die": true, "run": true,
+	"leave": true, "cut": true, "call": true, "try": true, "finish": true, "make": true,
 }
 
 func (tz *tokenizer) sentenceBreak() {
+	tz.stops++
 	if len(tz.toks) > 0 && tz.toks[len(tz.toks)-1].sent == tz.sent {
 		tz.sent++
 		tz.part++
@@ -116,7 +129,7 @@ func (tz *tokenizer) word(w string, start, end, seg int) {
 		tz.clauseBreak()
 	}
 	emit := func(n string) {
-		tz.toks = append(tz.toks, token{norm: n, start: start, end: end, sent: tz.sent, part: tz.part, clause: tz.clause, seg: seg})
+		tz.toks = append(tz.toks, token{norm: n, start: start, end: end, sent: tz.sent, hsent: tz.sent, part: tz.part, clause: tz.clause, seg: seg})
 	}
 	if k := strings.LastIndexByte(norm, '\''); k > 0 {
 		base, suf := norm[:k], norm[k+1:]
@@ -160,6 +173,18 @@ func (tz *tokenizer) word(w string, start, end, seg int) {
 			emit("would")
 			return
 		}
+	}
+	if tz.pendingIll {
+		tz.pendingIll = false
+		if willVerbs[norm] {
+			// "ill take them": I will, written without its apostrophe.
+			last := &tz.toks[len(tz.toks)-1]
+			last.norm = "will"
+			tz.toks = append(tz.toks[:len(tz.toks)-1], token{norm: "i", start: last.start, end: last.end, sent: last.sent, hsent: last.hsent, part: last.part, clause: last.clause, seg: last.seg}, *last)
+		}
+	}
+	if norm == "ill" {
+		tz.pendingIll = true
 	}
 	if pair, ok := bareContractions[norm]; ok {
 		emit(pair[0])
