@@ -32,13 +32,21 @@ import (
 //     0.940 after the generalisation it was used for (sentences of
 //     unpunctuated speech, near-miss spellings, factors for blood loss, a
 //     passive wish to die and an exploitation due within hours).
+//   - fresh8 (100): written with fresh8-dev, in the same session and
+//     the same general terms, and kept sealed while fresh8-dev was used:
+//     0.818, 0.670, three critical below high (false alarms 4/45) before
+//     that work, 0.818, 0.680, three (5/45) after it. The gains on
+//     fresh8-dev did not carry over to unseen wording: the rules learned
+//     the development set's sentences, not the classes. It is reported,
+//     not gated, and is the next round's development set; a new blind
+//     set must measure that round.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.
 var sealedSplits = map[string]bool{"dev2-holdout": true}
 
 // ungatedSplits are reported but not held to the targets.
-var ungatedSplits = map[string]bool{}
+var ungatedSplits = map[string]bool{"fresh8": true}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase = Labelled

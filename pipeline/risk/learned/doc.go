@@ -48,6 +48,13 @@
 //	fresh8-dev   50 |  0.820  0.821 |  1.000  0.940     0 |  1.000  0.940     0
 //	all         620 |  0.869  0.925 |  0.997  0.966     4 |  1.000  0.960     9
 //
+// fresh8 (100 narratives written blind with fresh8-dev and added after
+// both were scored) is the one split whose wording neither the rules nor
+// the model had seen; left out, it scores 0.830 accuracy and 0.836 recall
+// for the model alone, 0.640 and 0.727 for the rules alone, 0.680 and
+// 0.818 for the two together: on unseen wording the model generalises
+// better than the rules, and raising only past 0.85 uses little of it.
+//
 // The threshold is the lowest of 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9,
 // 0.95 at which the pooled false-alarm rate of rules and model, on the
 // narratives as written, stays within two points of the rules' alone;
