@@ -1,0 +1,85 @@
+package vad
+
+import "sort"
+
+// Plan records where each region of a recording sits in the joined audio
+// that Join returns, to map times back.
+type Plan struct {
+	regions []Region
+	// at[i] is the sample where regions[i] begins in the joined audio.
+	at   []int
+	rate int
+}
+
+// Join returns the regions of pcm laid end to end, gap samples of silence
+// between two, and the plan that maps the joined audio's times back to
+// pcm's. The silence lets the transcriber end a segment where a region
+// ends.
+func Join(pcm []float32, regions []Region, gap, rate int) ([]float32, *Plan) {
+	p := &Plan{regions: regions, at: make([]int, len(regions)), rate: rate}
+	n := 0
+	for i, r := range regions {
+		if i > 0 {
+			n += gap
+		}
+		p.at[i] = n
+		n += r.End - r.Start
+	}
+	out := make([]float32, 0, n)
+	for i, r := range regions {
+		if i > 0 {
+			out = append(out, make([]float32, gap)...)
+		}
+		out = append(out, pcm[r.Start:r.End]...)
+	}
+	return out, p
+}
+
+// Regions returns the regions the plan joined.
+func (p *Plan) Regions() []Region { return p.regions }
+
+// Span maps a stretch [start, end) of the joined audio, in seconds, to the
+// recording. A start in the padding before a region's speech, or in the
+// silence between two regions, moves to where that speech begins; an end
+// in the padding after it, or in the silence, moves back to where it ended.
+func (p *Plan) Span(start, end float64) (float64, float64) {
+	if len(p.regions) == 0 {
+		return start, end
+	}
+	rate := float64(p.rate)
+	s, e := int(start*rate+0.5), int(end*rate+0.5)
+
+	i := p.find(s)
+	r := p.regions[i]
+	off := s - p.at[i]
+	if off >= r.End-r.Start { // in the silence after region i: the next one's speech
+		if i+1 < len(p.regions) {
+			i++
+			r = p.regions[i]
+		}
+		off = 0
+	}
+	os := min(r.Start+off, r.End)
+	if os < r.SpeechStart {
+		os = r.SpeechStart
+	}
+
+	j := p.find(max(e-1, 0))
+	rj := p.regions[j]
+	offE := min(e-p.at[j], rj.End-rj.Start)
+	oe := rj.Start + offE
+	if oe > rj.SpeechEnd {
+		oe = rj.SpeechEnd
+	}
+	if oe < os {
+		oe = os
+	}
+	return float64(os) / rate, float64(oe) / rate
+}
+
+// find returns the last region that begins at or before sample s of the
+// joined audio.
+func (p *Plan) find(s int) int {
+	i := sort.Search(len(p.at), func(i int) bool { return p.at[i] > s }) - 1
+	return max(i, 0)
+}
