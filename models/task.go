@@ -59,6 +59,9 @@ type TaskOptions struct {
 	ReporterPhone         string `json:"reporter_phone,omitempty"`
 	ReporterEmail         string `json:"reporter_email,omitempty"`
 	Title                 string `json:"title,omitempty"`
+	// VADOff transcribes the whole recording instead of only the stretches
+	// that hold speech (form field vad=off).
+	VADOff bool `json:"vad_off,omitempty"`
 }
 
 // DefaultTaskOptions returns the options a request gets for the fields it

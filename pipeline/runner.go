@@ -125,6 +125,7 @@ func (r *Runner) Run(ctx context.Context, job Job, emit Emitter) (*models.Result
 	if res.Segments == nil {
 		res.Segments = []models.Segment{}
 	}
+	keepSpeechFields(res, tr)
 	model := tr.Model
 	if model == "" {
 		model = r.Model
@@ -165,6 +166,7 @@ func (r *Runner) transcribe(ctx context.Context, pcm []float32, opts models.Task
 	progress(0)
 	to := TranscribeOptions{
 		Language:   opts.Language,
+		VADOff:     opts.VADOff,
 		OnProgress: progress,
 		OnSegment: func(s models.Segment) {
 			if emitErr == nil {
@@ -184,6 +186,14 @@ func (r *Runner) transcribe(ctx context.Context, pcm []float32, opts models.Task
 	}
 	progress(100)
 	return tr, emitErr
+}
+
+// keepSpeechFields copies into res what a transcriber that skips silence
+// and guards against hallucinations reports: how much speech it read and
+// what it dropped.
+func keepSpeechFields(res *models.Result, tr *models.Transcript) {
+	res.Speech = tr.Speech
+	res.Dropped = tr.Dropped
 }
 
 // EmitData emits an event of type t whose data is data encoded as JSON.

@@ -41,7 +41,8 @@ func (p *Plan) Regions() []Region { return p.regions }
 // Span maps a stretch [start, end) of the joined audio, in seconds, to the
 // recording. A start in the padding before a region's speech, or in the
 // silence between two regions, moves to where that speech begins; an end
-// in the padding after it, or in the silence, moves back to where it ended.
+// in the padding after it, in the silence, or less than 250 ms into the
+// next region's speech, moves back to where the speech ended.
 func (p *Plan) Span(start, end float64) (float64, float64) {
 	if len(p.regions) == 0 {
 		return start, end
@@ -66,6 +67,13 @@ func (p *Plan) Span(start, end float64) (float64, float64) {
 
 	j := p.find(max(e-1, 0))
 	rj := p.regions[j]
+	if j > i && e-p.at[j] <= rj.SpeechStart-rj.Start+p.rate/4 {
+		// Ends before (or barely into) the next region's speech: the
+		// transcriber's coarse end time overshot the silence.
+		j--
+		rj = p.regions[j]
+		e = p.at[j] + rj.End - rj.Start
+	}
 	offE := min(e-p.at[j], rj.End-rj.Start)
 	oe := rj.Start + offE
 	if oe > rj.SpeechEnd {
@@ -75,6 +83,27 @@ func (p *Plan) Span(start, end float64) (float64, float64) {
 		oe = os
 	}
 	return float64(os) / rate, float64(oe) / rate
+}
+
+// Missed returns the regions no span overlaps: speech the transcriber
+// skipped. spans are stretches of the joined audio, in seconds.
+func (p *Plan) Missed(spans [][2]float64) []Region {
+	var out []Region
+	for i, r := range p.regions {
+		lo := float64(p.at[i]+r.SpeechStart-r.Start) / float64(p.rate)
+		hi := float64(p.at[i]+r.SpeechEnd-r.Start) / float64(p.rate)
+		hit := false
+		for _, s := range spans {
+			if s[0] < hi && s[1] > lo {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // find returns the last region that begins at or before sample s of the

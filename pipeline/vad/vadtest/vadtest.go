@@ -5,6 +5,7 @@
 package vadtest
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -204,4 +205,28 @@ func WER(ref, hyp string) float64 {
 		prev, cur = cur, prev
 	}
 	return 100 * float64(prev[len(h)]) / float64(len(r))
+}
+
+// WAV encodes pcm as a 16 kHz mono 16-bit WAV file.
+func WAV(pcm []float32) []byte {
+	b := make([]byte, 44+2*len(pcm))
+	put32 := func(at int, v uint32) { binary.LittleEndian.PutUint32(b[at:], v) }
+	put16 := func(at int, v uint16) { binary.LittleEndian.PutUint16(b[at:], v) }
+	copy(b[0:], "RIFF")
+	put32(4, uint32(36+2*len(pcm)))
+	copy(b[8:], "WAVEfmt ")
+	put32(16, 16)
+	put16(20, 1)
+	put16(22, 1)
+	put32(24, Rate)
+	put32(28, 2*Rate)
+	put16(32, 2)
+	put16(34, 16)
+	copy(b[36:], "data")
+	put32(40, uint32(2*len(pcm)))
+	for i, x := range pcm {
+		v := math.Round(float64(max(min(x, 1), -1)) * 32767)
+		put16(44+2*i, uint16(int16(v)))
+	}
+	return b
 }
