@@ -49,6 +49,7 @@ var envFlags = map[string]string{
 	"redis":               "REDIS_URL",
 	"api-keys":            "OPENCHS_AI_API_KEYS",
 	"threads":             "OPENCHS_AI_THREADS",
+	"vad":                 "OPENCHS_AI_VAD",
 	"concurrency":         "OPENCHS_AI_CONCURRENCY",
 	"max-upload-mb":       "OPENCHS_AI_MAX_UPLOAD_MB",
 	"max-duration":        "OPENCHS_AI_MAX_DURATION",
