@@ -2,9 +2,13 @@ package speech_test
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/pipeline"
@@ -113,4 +117,42 @@ func TestSpeechInTheMiddle(t *testing.T) {
 			t.Errorf("vad off %v: WER %.1f %%: %q", off, w, res.Transcript)
 		}
 	}
+}
+
+// BenchmarkHalfSilentCall measures a call about half silence end to end
+// (WAV upload decoded, transcribed, triaged) with and without silence
+// skipping, and reports the time ratio, both WERs and the worst clip onset
+// error. The call lasts OPENCHS_AI_BENCH_CALL_MINUTES minutes (default
+// 12); scripts/bench-vad.sh runs it once.
+func BenchmarkHalfSilentCall(b *testing.B) {
+	minutes := 12
+	if v, err := strconv.Atoi(os.Getenv("OPENCHS_AI_BENCH_CALL_MINUTES")); err == nil && v > 0 {
+		minutes = v
+	}
+	c := halfSilentCall(b, minutes*60)
+	var with, without *models.Result
+	var dWith, dWithout time.Duration
+	for b.Loop() {
+		start := time.Now()
+		with = run(b, c.PCM, "en", false)
+		dWith = time.Since(start)
+		start = time.Now()
+		without = run(b, c.PCM, "en", true)
+		dWithout = time.Since(start)
+	}
+	worst := 0.0
+	for _, p := range c.Placed {
+		want := float64(p.Start) / rate
+		worst = max(worst, math.Abs(nearestStart(with.Segments, want)-want))
+	}
+	werWith, werWithout := vadtest.WER(c.Reference, with.Transcript), vadtest.WER(c.Reference, without.Transcript)
+	b.ReportMetric(dWith.Seconds()/dWithout.Seconds(), "time_ratio")
+	b.ReportMetric(werWith, "wer_vad_%")
+	b.ReportMetric(werWithout, "wer_full_%")
+	b.ReportMetric(worst, "onset_err_max_s")
+	fmt.Printf("half-silent call of %d min, %d clips, %.0f s of speech read of %.0f s\n", minutes, len(c.Placed), float64(with.Speech), float64(with.Duration))
+	fmt.Printf("end to end: %.1f s with VAD, %.1f s without: ratio %.2f (target ≤ 0.50)\n", dWith.Seconds(), dWithout.Seconds(), dWith.Seconds()/dWithout.Seconds())
+	fmt.Printf("WER on the speech: %.2f %% with VAD, %.2f %% without (target: at most 1 point above)\n", werWith, werWithout)
+	fmt.Printf("clip onsets: worst segment start %.3f s from where a clip's speech was placed (target ≤ 0.1 s)\n", worst)
+	fmt.Printf("dropped by the guards: %d segments with VAD, %d without\n", len(with.Dropped), len(without.Dropped))
 }
