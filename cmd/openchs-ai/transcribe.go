@@ -118,6 +118,11 @@ func runTranscribe(ctx context.Context, args []string, e env) error {
 	lang := fs.String("language", "auto", "spoken language: ISO 639-1 code (sw, en, ...) or auto to detect it")
 	translate := fs.Bool("translate", false, "print an English translation instead of the original language")
 	format := fs.String("format", "text", "output format: text, json, srt or vtt")
+	if v := e.getenv("OPENCHS_AI_VAD"); v != "" {
+		if err := fs.Set("vad", v); err != nil {
+			return usageError{fmt.Sprintf("OPENCHS_AI_VAD=%q: %v", v, err)}
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
