@@ -42,7 +42,9 @@ func (p *Plan) Regions() []Region { return p.regions }
 // recording. A start in the padding before a region's speech, or in the
 // silence between two regions, moves to where that speech begins; an end
 // in the padding after it, in the silence, or less than 250 ms into the
-// next region's speech, moves back to where the speech ended.
+// next region's speech, moves back to where the speech ended. A stretch
+// that lies less than a third in the region where it starts starts with
+// the next region's speech: the transcriber's start times drift ahead.
 func (p *Plan) Span(start, end float64) (float64, float64) {
 	if len(p.regions) == 0 {
 		return start, end
@@ -60,12 +62,18 @@ func (p *Plan) Span(start, end float64) (float64, float64) {
 		}
 		off = 0
 	}
+	j := p.find(max(e-1, 0))
+	if left := p.at[i] + r.End - r.Start - s; j > i && 3*left < e-s {
+		// Mostly in later regions: the transcriber's start time ran
+		// ahead of the speech, which begins in the next region.
+		i++
+		r, off = p.regions[i], 0
+	}
 	os := min(r.Start+off, r.End)
 	if os < r.SpeechStart {
 		os = r.SpeechStart
 	}
 
-	j := p.find(max(e-1, 0))
 	rj := p.regions[j]
 	if j > i && e-p.at[j] <= rj.SpeechStart-rj.Start+p.rate/4 {
 		// Ends before (or barely into) the next region's speech: the

@@ -39,6 +39,8 @@ func TestJoinSpan(t *testing.T) {
 		{"inside the second region", 11, 13, 50.5, 52.5},
 		{"starts in the silence between", 10.2, 12, 50.5, 51.5},
 		{"spans both", 8, 12, 18, 51.5},
+		{"ends barely into the second", 4, 10.9, 14, 19},
+		{"starts late in the first, mostly in the second", 9, 14, 50.5, 53.5},
 		{"ends after everything", 14, 20, 53.5, 54.5},
 	} {
 		s, e := plan.Span(tc.start, tc.end)
