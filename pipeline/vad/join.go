@@ -93,16 +93,24 @@ func (p *Plan) Span(start, end float64) (float64, float64) {
 	return float64(os) / rate, float64(oe) / rate
 }
 
-// Missed returns the regions no span overlaps: speech the transcriber
-// skipped. spans are stretches of the joined audio, in seconds.
+// Missed returns the regions the transcriber skipped: those where no span
+// begins (after Span's mapping) and that no span covers for at least half
+// their speech while ending within a second after it. A span that runs on
+// further does not count: when Whisper jumps over speech, the last
+// segment before the jump ends where the jump does. spans are stretches
+// of the joined audio, in seconds.
 func (p *Plan) Missed(spans [][2]float64) []Region {
+	rate := float64(p.rate)
 	var out []Region
 	for i, r := range p.regions {
-		lo := float64(p.at[i]+r.SpeechStart-r.Start) / float64(p.rate)
-		hi := float64(p.at[i]+r.SpeechEnd-r.Start) / float64(p.rate)
+		lo := float64(p.at[i]+r.SpeechStart-r.Start) / rate
+		hi := float64(p.at[i]+r.SpeechEnd-r.Start) / rate
 		hit := false
 		for _, s := range spans {
-			if s[0] < hi && s[1] > lo {
+			start, _ := p.Span(s[0], s[1])
+			startsIn := start >= float64(r.Start)/rate && start < float64(r.SpeechEnd)/rate
+			covers := min(s[1], hi)-max(s[0], lo) >= (hi-lo)/2 && s[1] <= hi+1
+			if startsIn || covers {
 				hit = true
 				break
 			}

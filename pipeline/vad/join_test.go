@@ -50,6 +50,33 @@ func TestJoinSpan(t *testing.T) {
 	}
 }
 
+// TestMissed: a region counts as read when a segment starts in it or
+// covers it and ends with it, not when one that started before runs on
+// through it.
+func TestMissed(t *testing.T) {
+	const r = 100
+	regions := []vad.Region{
+		{Start: 10 * r, End: 20 * r, SpeechStart: 11 * r, SpeechEnd: 19 * r},
+		{Start: 50 * r, End: 60 * r, SpeechStart: 51 * r, SpeechEnd: 59 * r},
+	}
+	_, plan := vad.Join(make([]float32, 100*r), regions, r/2, r) // joined: 0–10, 10.5–20.5
+	for _, tc := range []struct {
+		name  string
+		spans [][2]float64
+		want  int
+	}{
+		{"nothing read", nil, 2},
+		{"one segment in each", [][2]float64{{1, 9}, {11, 19}}, 0},
+		{"the first, its end spilling into the second", [][2]float64{{1, 13}}, 1},
+		{"one segment over both, ending with the second", [][2]float64{{1, 20}}, 0},
+		{"one segment over both and far beyond", [][2]float64{{1, 30}}, 1},
+	} {
+		if got := plan.Missed(tc.spans); len(got) != tc.want {
+			t.Errorf("%s: %d regions missed, want %d", tc.name, len(got), tc.want)
+		}
+	}
+}
+
 // FuzzDetect: whatever the samples, regions are in order, apart, inside
 // the recording, and their speech lies inside their padding; mapping any
 // span of the joined audio lands inside a region.
