@@ -9,7 +9,7 @@
 // few seconds). Frames well above the floor start speech, frames somewhat
 // above it keep it going; bursts too short to be a word are dropped, and
 // pauses shorter than a breath stay inside the region. It is pure Go and
-// reads a 12-minute call in well under a second.
+// reads a 12-minute call in about half a second on one core.
 package vad
 
 import (
