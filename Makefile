@@ -13,7 +13,7 @@ WHISPER_ENV = set -a && . "$$(scripts/whisper-runtime.sh)" && set +a
 LDFLAGS = -linkmode=external -X $(PKG)/pipeline/whisper.DefaultBackendDir=$$OPENCHS_AI_GGML_BACKENDS
 MODEL_ENV = export OPENCHS_AI_MODEL_PATH="$$(scripts/fetch-model.sh $(MODEL))"
 
-.PHONY: help build run test bench bench-cases bench-throughput chaos lint clean
+.PHONY: help build run test bench bench-cases bench-throughput bench-vad chaos lint clean
 
 help: ## list targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-6s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,6 +38,10 @@ bench: ## benchmarks: engine next to whisper.cpp's C API, audio decoding next to
 	@$(WHISPER_ENV) && $(MODEL_ENV) && scripts/bench-whisper.sh
 	@scripts/bench-audio.sh
 	@$(MAKE) --no-print-directory bench-cases
+
+bench-vad: ## silence skipping on a 12-minute half-silent call: time ratio, WER and onsets with and without it
+	@scripts/deps.sh test
+	@$(WHISPER_ENV) && $(MODEL_ENV) && scripts/bench-vad.sh
 
 # The case system on SQLite and MariaDB: case creation and updated_since
 # pages at 100k cases through the API, webhook deliveries, the write-back

@@ -38,6 +38,8 @@ func ExampleResult() {
 		Duration:   11,
 		Transcript: "And so my fellow Americans ...",
 		Segments:   []models.Segment{{Start: 0, End: 10.5, Text: "And so my fellow Americans ..."}},
+		Speech:     10.6,
+		Dropped:    []models.DroppedSegment{{Start: 10.5, End: 11, Text: "Thank you for watching.", Reason: models.DropSilencePhrase, NoSpeechProb: 0.72}},
 		Timings:    models.Timings{DecodeMS: 2, TranscribeMS: 640, TotalMS: 700},
 		Models:     map[string]string{"transcriber": "tiny-q8_0@c2085835d3f5"},
 	}
@@ -56,6 +58,16 @@ func ExampleResult() {
 	//       "start": 0.000,
 	//       "end": 10.500,
 	//       "text": "And so my fellow Americans ..."
+	//     }
+	//   ],
+	//   "speech_s": 10.600,
+	//   "dropped": [
+	//     {
+	//       "start": 10.500,
+	//       "end": 11.000,
+	//       "text": "Thank you for watching.",
+	//       "reason": "silence_phrase",
+	//       "no_speech_prob": 0.72
 	//     }
 	//   ],
 	//   "classification": null,

@@ -10,16 +10,22 @@ import (
 // synchronous POST /audio/process and the result of a completed task.
 // Fields of stages that did not run are null.
 type Result struct {
-	TaskID         string          `json:"task_id"`
-	Status         TaskStatus      `json:"status"`
-	Language       string          `json:"language"`
-	Duration       Seconds         `json:"duration_s"`
-	Transcript     string          `json:"transcript"`
-	Translation    *string         `json:"translation"`
-	Segments       []Segment       `json:"segments"`
-	Classification *Classification `json:"classification"`
-	Case           *CaseRef        `json:"case"`
-	Timings        Timings         `json:"timings"`
+	TaskID      string     `json:"task_id"`
+	Status      TaskStatus `json:"status"`
+	Language    string     `json:"language"`
+	Duration    Seconds    `json:"duration_s"`
+	Transcript  string     `json:"transcript"`
+	Translation *string    `json:"translation"`
+	Segments    []Segment  `json:"segments"`
+	// Speech is how many seconds of the recording held speech and were
+	// transcribed (all of it when silence skipping is off).
+	Speech Seconds `json:"speech_s"`
+	// Dropped is what the hallucination guards removed from the
+	// transcript, for review; absent when nothing was.
+	Dropped        []DroppedSegment `json:"dropped,omitempty"`
+	Classification *Classification  `json:"classification"`
+	Case           *CaseRef         `json:"case"`
+	Timings        Timings          `json:"timings"`
 	// Models names the model behind each stage as "name@sha256-prefix",
 	// keyed by stage role ("transcriber", "translator", ...).
 	Models map[string]string `json:"models"`

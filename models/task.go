@@ -75,6 +75,9 @@ type TaskOptions struct {
 	Temperature float64 `json:"temperature,omitempty"`
 	// Words asks for word timings in the segments.
 	Words bool `json:"words,omitempty"`
+	// VADOff transcribes the whole recording instead of only the stretches
+	// that hold speech (form field vad=off).
+	VADOff bool `json:"vad_off,omitempty"`
 }
 
 // Channel modes of TaskOptions.Channels.

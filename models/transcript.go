@@ -50,6 +50,39 @@ type Transcript struct {
 	Segments     []Segment `json:"segments"`
 	// Model names the model as "name@sha256-prefix".
 	Model string `json:"model"`
+	// Speech is how much of the recording the transcriber read: the
+	// speech regions when silence was skipped, else the whole duration.
+	Speech Seconds `json:"speech_s,omitempty"`
+	// Dropped are the segments the hallucination guards removed, kept for
+	// review: they are not in Text or Segments.
+	Dropped []DroppedSegment `json:"dropped,omitempty"`
+}
+
+// DropReason says why a segment was left out of a transcript.
+type DropReason string
+
+// Reasons a segment is dropped.
+const (
+	// DropNonSpeechTag: the segment is only bracketed captions such as
+	// "[music]", "(applause)" or "♪", never words that were said.
+	DropNonSpeechTag DropReason = "non_speech_tag"
+	// DropSilencePhrase: a phrase Whisper is known to invent on silence
+	// ("Thank you for watching", "Subtitles by ..."), said where the model
+	// itself judged there was probably no speech.
+	DropSilencePhrase DropReason = "silence_phrase"
+	// DropRepetition: a phrase repeated over and over, the model caught in
+	// a loop; one copy is kept.
+	DropRepetition DropReason = "repetition"
+)
+
+// DroppedSegment is text the hallucination guards removed, with where it
+// was and why.
+type DroppedSegment struct {
+	Start        Seconds    `json:"start"`
+	End          Seconds    `json:"end"`
+	Text         string     `json:"text"`
+	Reason       DropReason `json:"reason"`
+	NoSpeechProb float32    `json:"no_speech_prob,omitempty"`
 }
 
 // Validate reports whether the transcript is internally consistent.

@@ -135,6 +135,7 @@ func (r *Runner) Run(ctx context.Context, job Job, emit Emitter) (*models.Result
 	if res.Segments == nil {
 		res.Segments = []models.Segment{}
 	}
+	keepSpeechFields(res, tr)
 	model := tr.Model
 	if model == "" {
 		model = r.Model
@@ -178,6 +179,7 @@ func (r *Runner) transcribe(ctx context.Context, pcm []float32, voices []Voice, 
 		Prompt:      opts.Prompt,
 		Temperature: opts.Temperature,
 		Words:       opts.Words,
+		VADOff:      opts.VADOff,
 		OnProgress:  progress,
 		OnSegment: func(s models.Segment) {
 			if emitErr == nil {
@@ -197,6 +199,14 @@ func (r *Runner) transcribe(ctx context.Context, pcm []float32, voices []Voice, 
 	}
 	progress(100)
 	return tr, emitErr
+}
+
+// keepSpeechFields copies into res what a transcriber that skips silence
+// and guards against hallucinations reports: how much speech it read and
+// what it dropped.
+func keepSpeechFields(res *models.Result, tr *models.Transcript) {
+	res.Speech = tr.Speech
+	res.Dropped = tr.Dropped
 }
 
 // EmitData emits an event of type t whose data is data encoded as JSON.

@@ -31,6 +31,9 @@ type TranscribeOptions struct {
 	OnProgress func(percent int)
 	// OnSegment, when set, receives each segment as soon as it is decoded.
 	OnSegment func(models.Segment)
+	// VADOff asks a transcriber that skips silence to read the whole
+	// recording.
+	VADOff bool
 }
 
 // ErrAudioTooShort reports audio with too little signal to transcribe.

@@ -148,6 +148,7 @@ func TestUploadErrors(t *testing.T) {
 		{"a damaged WAV", toneWAV(time.Second)[:30], nil, 422, "undecodable_audio"},
 		{"too long", toneWAV(4 * time.Second), nil, 413, "audio_too_long"},
 		{"bad boolean", toneWAV(time.Second), map[string]string{"background": "maybe"}, 400, "bad_field"},
+		{"vad neither on nor off", toneWAV(time.Second), map[string]string{"vad": "sometimes"}, 400, "bad_field"},
 		{"bad language", toneWAV(time.Second), map[string]string{"language": "swahili!"}, 400, "bad_field"},
 		{"a language Whisper does not know", toneWAV(time.Second), map[string]string{"language": "xx"}, 400, "bad_field"},
 		{"bad channels", toneWAV(time.Second), map[string]string{"channels": "both"}, 400, "bad_field"},

@@ -25,7 +25,9 @@ import (
 	"github.com/openchs/openchs-ai/pipeline"
 	"github.com/openchs/openchs-ai/pipeline/audio"
 	"github.com/openchs/openchs-ai/pipeline/risk"
+	skip "github.com/openchs/openchs-ai/pipeline/speech"
 	"github.com/openchs/openchs-ai/pipeline/translate"
+	"github.com/openchs/openchs-ai/pipeline/vad/vadtest"
 	"github.com/openchs/openchs-ai/pipeline/whisper"
 	"github.com/openchs/openchs-ai/server"
 )
@@ -110,12 +112,46 @@ func productStack(t testing.TB, backend string, sc stackConfig) *stack {
 	return newStack(t, rdb, sc)
 }
 
-// productRunner is the real pipeline on eng.
+// productRunner is the real pipeline on eng, with silence skipping and
+// the hallucination guards as the service runs it.
 func productRunner(eng *whisper.Engine) *pipeline.Runner {
-	return &pipeline.Runner{Decoder: audio.Decoder{}, Transcriber: eng, Model: eng.Model(), Stages: []pipeline.Stage{
-		&translate.Stage{Translator: translate.NewWhisper(eng)},
+	wrapped, err := skip.New(eng, skip.Config{})
+	if err != nil {
+		panic(err)
+	}
+	return &pipeline.Runner{Decoder: audio.Decoder{}, Transcriber: wrapped, Model: eng.Model(), Stages: []pipeline.Stage{
+		&translate.Stage{Translator: translate.NewWhisper(wrapped)},
 		&risk.Stage{Classifier: risk.Default()},
 	}}
+}
+
+// TestVADFormField: by default only the speech of a call is read, and its
+// segments keep the call's times; the form field vad=off reads it all.
+func TestVADFormField(t *testing.T) {
+	s := productStack(t, "redis", stackConfig{})
+	sig, err := audio.Decode(bytes.NewReader(jfk(t)), audio.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcm := append(append(make([]float32, 10*16000), sig.Mono()...), make([]float32, 10*16000)...)
+	wav := vadtest.WAV(pcm)
+	for _, tc := range []struct {
+		vad          string
+		minS, maxS   float64
+		firstAtLeast float64
+	}{{"", 10, 13, 9.5}, {"off", 30, 32, 0}} {
+		code, _, body := s.upload(t, "/audio/process", wav, map[string]string{"language": "en", "vad": tc.vad}, nil)
+		var res models.Result
+		if code != 200 || json.Unmarshal(body, &res) != nil {
+			t.Fatalf("vad=%q: %d %s", tc.vad, code, body)
+		}
+		if normalize(res.Transcript) != jfkText || len(res.Segments) == 0 {
+			t.Fatalf("vad=%q: transcript %q", tc.vad, res.Transcript)
+		}
+		if float64(res.Speech) < tc.minS || float64(res.Speech) > tc.maxS || float64(res.Segments[0].Start) < tc.firstAtLeast {
+			t.Errorf("vad=%q: read %.1f s (want %.0f–%.0f), first segment at %.2f s", tc.vad, res.Speech, tc.minS, tc.maxS, res.Segments[0].Start)
+		}
+	}
 }
 
 // readEvents reads an NDJSON stream to its end.

@@ -91,6 +91,14 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (*upload, *h
 		}
 		*dst = b
 	}
+	if v := fields.Get("vad"); v != "" {
+		on, err := parseBool(v)
+		if err != nil {
+			return nil, &httpError{http.StatusBadRequest, "bad_field", "The field \"vad\" must be on or off.",
+				map[string]any{"field": "vad"}}
+		}
+		o.VADOff = !on
+	}
 	if fields.Get("priority") == "urgent" {
 		u.sub.Urgent = true
 	}

@@ -51,6 +51,7 @@ var envFlags = map[string]string{
 	"redis":               "REDIS_URL",
 	"api-keys":            "OPENCHS_AI_API_KEYS",
 	"threads":             "OPENCHS_AI_THREADS",
+	"vad":                 "OPENCHS_AI_VAD",
 	"concurrency":         "OPENCHS_AI_CONCURRENCY",
 	"upload-memory-mb":    "OPENCHS_AI_UPLOAD_MEMORY_MB",
 	"max-upload-mb":       "OPENCHS_AI_MAX_UPLOAD_MB",

@@ -131,7 +131,11 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 		}
 		defer engine.Close()
 		leaveCPUsToWhisper(engine.CPUs(), e.getenv, log)
-		stages, err := c.stages(engine)
+		transcriber, err := c.model.speech(engine)
+		if err != nil {
+			return err
+		}
+		stages, err := c.stages(transcriber)
 		if err != nil {
 			return err
 		}
@@ -139,7 +143,7 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 		if err != nil {
 			return err
 		}
-		runner := &pipeline.Runner{Decoder: dec, Transcriber: engine, Model: engine.Model(), Stages: stages,
+		runner := &pipeline.Runner{Decoder: dec, Transcriber: transcriber, Model: engine.Model(), Stages: stages,
 			Channels: c.channels.mode, AgentChannel: c.channels.agentIndex()}
 		worker, err = queue.NewWorker(rdb, c.queue, queue.WorkerConfig{Concurrency: c.concurrency, ShutdownTimeout: c.shutdownWait, PollInterval: c.pollInterval, Cases: cases}, runner, log)
 		if err != nil {
@@ -305,8 +309,8 @@ func leaveCPUsToWhisper(whisperCPUs int, getenv func(string) string, log *slog.L
 }
 
 // stages builds the steps after transcription: translation, then triage.
-func (c *serviceConfig) stages(engine *whisper.Engine) ([]pipeline.Stage, error) {
-	tr, err := translate.New(c.translate, engine)
+func (c *serviceConfig) stages(transcriber pipeline.Transcriber) ([]pipeline.Stage, error) {
+	tr, err := translate.New(c.translate, transcriber)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/pipeline"
 	"github.com/openchs/openchs-ai/pipeline/audio"
+	"github.com/openchs/openchs-ai/pipeline/speech"
 	"github.com/openchs/openchs-ai/pipeline/subtitle"
 	"github.com/openchs/openchs-ai/pipeline/whisper"
 )
@@ -29,6 +30,7 @@ func init() {
 type modelFlags struct {
 	model, sha256 string
 	threads       int
+	vad           switchFlag
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -36,7 +38,40 @@ func (m *modelFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 		"model name ("+strings.Join(whisper.CatalogNames(), ", ")+") or path to a ggml model file (env OPENCHS_AI_MODEL)")
 	fs.StringVar(&m.sha256, "model-sha256", getenv("OPENCHS_AI_MODEL_SHA256"), "expected SHA-256 of a model file given by path (env OPENCHS_AI_MODEL_SHA256)")
 	fs.IntVar(&m.threads, "threads", 0, "CPU threads per transcription (default: all CPUs, at most 8, for a lone recording; shared when several run at once)")
+	m.vad.on = true
+	fs.Var(&m.vad, "vad", "on: transcribe only the stretches that hold speech, skipping silence, noise and hold music; off: the whole recording (env OPENCHS_AI_VAD)")
 }
+
+// speech wraps the engine with silence skipping (unless --vad=off) and the
+// hallucination guards.
+func (m *modelFlags) speech(eng *whisper.Engine) (*speech.Transcriber, error) {
+	return speech.New(eng, speech.Config{VADOff: !m.vad.on})
+}
+
+// switchFlag is a flag that is on or off (on, off, true, false, yes, no);
+// given alone it means on.
+type switchFlag struct{ on bool }
+
+func (s *switchFlag) String() string {
+	if s != nil && s.on {
+		return "on"
+	}
+	return "off"
+}
+
+func (s *switchFlag) Set(v string) error {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on", "true", "yes", "1":
+		s.on = true
+	case "off", "false", "no", "0":
+		s.on = false
+	default:
+		return fmt.Errorf("%q is neither on nor off", v)
+	}
+	return nil
+}
+
+func (s *switchFlag) IsBoolFlag() bool { return true }
 
 // open resolves and loads the model.
 func (m *modelFlags) open(getenv func(string) string, slots int, demand func() int) (*whisper.Engine, error) {
@@ -87,6 +122,11 @@ func runTranscribe(ctx context.Context, args []string, e env) error {
 	format := fs.String("format", "text", "output format: text, json, srt or vtt")
 	var ch channelFlags
 	ch.register(fs, e.getenv)
+	if v := e.getenv("OPENCHS_AI_VAD"); v != "" {
+		if err := fs.Set("vad", v); err != nil {
+			return usageError{fmt.Sprintf("OPENCHS_AI_VAD=%q: %v", v, err)}
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -119,6 +159,10 @@ func runTranscribe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer eng.Close()
+	tr, err := mf.speech(eng)
+	if err != nil {
+		return err
+	}
 
 	opts := pipeline.TranscribeOptions{Language: *lang, Translate: *translate}
 	if bar := newProgressBar(e.stderr, filepath.Base(path)); bar != nil {
@@ -127,9 +171,9 @@ func runTranscribe(ctx context.Context, args []string, e env) error {
 	}
 	var t *models.Transcript
 	if voices := pipeline.Voices(sig.Distinct(), ch.agentIndex()); voices != nil {
-		t, err = pipeline.TranscribeVoices(ctx, eng, voices, opts)
+		t, err = pipeline.TranscribeVoices(ctx, tr, voices, opts)
 	} else {
-		t, err = eng.Transcribe(ctx, sig.Mono(), opts)
+		t, err = tr.Transcribe(ctx, sig.Mono(), opts)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)

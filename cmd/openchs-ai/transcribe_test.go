@@ -265,3 +265,46 @@ func TestTranscribeErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestTranscribeVAD: a call with twenty seconds of silence each side of
+// the speech: by default only the speech is read and the segments carry
+// the call's times; --vad=off reads it all; a bad value is a usage error.
+func TestTranscribeVAD(t *testing.T) {
+	modelPresent(t)
+	tool(t, "sox")
+	padded := filepath.Join(t.TempDir(), "padded.wav")
+	if out, err := exec.Command("sox", jfkWAV(t), padded, "pad", "20", "20").CombinedOutput(); err != nil {
+		t.Fatalf("sox: %v\n%s", err, out)
+	}
+	type transcript struct {
+		Text     string  `json:"text"`
+		Duration float64 `json:"duration_s"`
+		Speech   float64 `json:"speech_s"`
+		Segments []struct {
+			Start, End float64
+		} `json:"segments"`
+	}
+	read := func(args ...string) transcript {
+		t.Helper()
+		res := runBin(t, nil, append([]string{"transcribe", "--format", "json", "--language", "en"}, append(args, padded)...)...)
+		var tr transcript
+		if err := json.Unmarshal([]byte(res.stdout), &tr); err != nil {
+			t.Fatalf("exit %d, not JSON: %v\n%s%s", res.code, err, res.stdout, res.stderr)
+		}
+		if !strings.Contains(words(tr.Text), jfkSentence) || len(tr.Segments) == 0 {
+			t.Fatalf("%v: %q lacks the sentence", args, tr.Text)
+		}
+		return tr
+	}
+	on := read()
+	if on.Speech < 10 || on.Speech > 13 || on.Segments[0].Start < 19.5 || on.Segments[0].Start > 20.6 {
+		t.Errorf("default: read %.1f of %.1f s, first segment at %.2f s; want about 11 s read and 20 s", on.Speech, on.Duration, on.Segments[0].Start)
+	}
+	off := read("--vad=off")
+	if off.Speech != off.Duration || off.Duration < 50 {
+		t.Errorf("--vad=off: read %.1f of %.1f s; want all", off.Speech, off.Duration)
+	}
+	if res := runBin(t, nil, "transcribe", "--vad=maybe", padded); res.code != 2 {
+		t.Errorf("--vad=maybe: exit %d, want 2 (%s)", res.code, res.stderr)
+	}
+}

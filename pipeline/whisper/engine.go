@@ -40,6 +40,17 @@ static int openchs_full(struct whisper_context *ctx, struct whisper_full_params 
 	return whisper_full(ctx, *p, samples, n);
 }
 
+// openchs_guards sets the thresholds with which whisper.cpp judges a
+// window: decoded again at a higher temperature when its average token
+// log-probability is below logprob or its entropy below entropy (a loop),
+// and skipped as silence when its no-speech probability is above
+// no_speech while its log-probability is below logprob.
+static void openchs_guards(struct whisper_full_params *p, float no_speech, float logprob, float entropy) {
+	p->no_speech_thold = no_speech;
+	p->logprob_thold = logprob;
+	p->entropy_thold = entropy;
+}
+
 static void openchs_log_discard(enum ggml_log_level level, const char *text, void *user) {}
 static void openchs_quiet(bool quiet) {
 	whisper_log_set(quiet ? openchs_log_discard : NULL, NULL);
@@ -112,14 +123,40 @@ type Config struct {
 	Demand func() int
 	// BackendDir holds ggml's run-time loaded CPU backends.
 	BackendDir string
+	// NoSpeechThreshold, LogProbThreshold and EntropyThreshold are
+	// whisper.cpp's guards against text on silence and loops (see
+	// DefaultNoSpeechThreshold). Zero means the default.
+	NoSpeechThreshold, LogProbThreshold, EntropyThreshold float32
 	// Verbose lets whisper.cpp and ggml write their own logs to stderr.
 	Verbose bool
 	// Logger receives the engine's own logs.
 	Logger *slog.Logger
 }
 
+// Defaults of whisper.cpp's guards, OpenAI Whisper's own: a 30 s window
+// whose no-speech probability exceeds 0.6 while its average token
+// log-probability is below -1 is silence and yields no text; a window
+// below -1, or whose token entropy is below 2.4 (text going round in a
+// loop), is decoded again at a higher temperature. On this package's
+// tests (silence, room noise, music, speech) they leave no invented text
+// for the speech package's guards on music and keep every word of speech.
+const (
+	DefaultNoSpeechThreshold = 0.6
+	DefaultLogProbThreshold  = -1.0
+	DefaultEntropyThreshold  = 2.4
+)
+
 // WithDefaults returns c with zero fields set to their defaults.
 func (c Config) WithDefaults() Config {
+	if c.NoSpeechThreshold == 0 {
+		c.NoSpeechThreshold = DefaultNoSpeechThreshold
+	}
+	if c.LogProbThreshold == 0 {
+		c.LogProbThreshold = DefaultLogProbThreshold
+	}
+	if c.EntropyThreshold == 0 {
+		c.EntropyThreshold = DefaultEntropyThreshold
+	}
 	if c.Slots <= 0 {
 		c.Slots = 1
 	}
@@ -301,6 +338,7 @@ func (e *Engine) run(ctx context.Context, s *slot, pcm []float32, lang string, t
 		Language:   lang,
 		Translated: opts.Translate,
 		Duration:   models.Seconds(float64(len(pcm)) / SampleRate),
+		Speech:     models.Seconds(float64(len(pcm)) / SampleRate),
 		Model:      e.cfg.Model.ID(),
 	}
 	if !s.multi && lang != "en" && lang != "auto" {
@@ -343,6 +381,9 @@ func (e *Engine) run(ctx context.Context, s *slot, pcm []float32, lang string, t
 		defer C.free(unsafe.Pointer(prompt))
 		(*C.struct_whisper_full_params)(unsafe.Pointer(&params)).initial_prompt = prompt
 	}
+
+	C.openchs_guards((*C.struct_whisper_full_params)(unsafe.Pointer(&params)),
+		C.float(e.cfg.NoSpeechThreshold), C.float(e.cfg.LogProbThreshold), C.float(e.cfg.EntropyThreshold))
 
 	j := &job{s: s, opts: opts}
 	h := cgo.NewHandle(j)
