@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -80,6 +81,7 @@ type Worker struct {
 	// handler at the shutdown timeout, but its transcription must end
 	// before the engine is closed.
 	running sync.WaitGroup
+	active  atomic.Int64 // tasks being handled now
 }
 
 // NewWorker returns a Worker on rdb, which it does not close.
@@ -156,9 +158,14 @@ func (e emitter) Emit(ctx context.Context, ev models.Event) error {
 	return err
 }
 
+// Active is the number of tasks the worker is handling at this moment.
+func (w *Worker) Active() int { return int(w.active.Load()) }
+
 func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
 	w.running.Add(1)
 	defer w.running.Done()
+	w.active.Add(1)
+	defer w.active.Add(-1)
 	var p payload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil {
 		return fmt.Errorf("decode payload: %v: %w", err, asynq.SkipRetry)

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -125,7 +126,17 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 		if c.concurrency == 0 {
 			c.concurrency = defaultConcurrency()
 		}
-		engine, err = c.model.open(e.getenv, c.concurrency, queue.Backlog(rdb))
+		// The engine shares its CPUs by the recordings that want them: the
+		// tasks this worker is handling and those waiting in the queue.
+		backlog, handling := queue.Backlog(rdb), atomic.Pointer[queue.Worker]{}
+		demand := func() int {
+			n := backlog()
+			if w := handling.Load(); w != nil {
+				n += w.Active()
+			}
+			return n
+		}
+		engine, err = c.model.open(e.getenv, c.concurrency, demand)
 		if err != nil {
 			return err
 		}
@@ -149,6 +160,7 @@ func runService(ctx context.Context, name string, args []string, e env, api, wor
 		if err != nil {
 			return err
 		}
+		handling.Store(worker)
 		if err := worker.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}

@@ -13,15 +13,19 @@ import (
 //
 // How many it asks for follows the load at the moment it starts: a lone
 // recording gets every CPU (up to the per-transcription cap), and when
-// others are waiting (in the engine, or in the queue as the demand hint
-// reports them) the CPUs are shared, one slot each at most. Measured on a
+// others want them (in the engine, or in the worker's hands or the queue
+// as the demand hint reports them) the CPUs are shared, one slot each at
+// most. A burst of uploads arrives a few at a time: counting the tasks a
+// worker has taken, not only those in the engine, keeps the first of a
+// burst from taking every CPU while the second is still decoding. Measured on a
 // 2-core machine, two 1-thread transcriptions of two recordings finish
 // about 10% sooner than the same two one after the other on 2 threads,
 // while one recording alone runs nearly twice as fast on 2 threads as on 1.
 type budget struct {
 	cpus, max, slots int
-	// demand, when set, reports recordings waiting to be transcribed
-	// outside the engine (queued tasks); it is read once per start.
+	// demand, when set, reports the recordings that want transcribing
+	// now, those in the engine included (a worker's tasks in hand and the
+	// queue's pending ones); it is read once per start.
 	demand func() int
 
 	mu       sync.Mutex
@@ -39,7 +43,7 @@ func newBudget(cpus, maxPer, slots int, demand func() int) *budget {
 func (b *budget) share() int {
 	n := b.inflight
 	if b.demand != nil {
-		n += max(0, b.demand())
+		n = max(n, b.demand())
 	}
 	n = min(max(n, 1), b.slots)
 	return min(max(b.cpus/n, 1), b.max)

@@ -83,3 +83,12 @@ func TestBudgetFixedThreads(t *testing.T) {
 		t.Fatalf("fixed 3 threads, got %d", n)
 	}
 }
+
+// The first of two tasks a worker took together leaves the second its
+// CPU, though the second is still decoding and not yet in the engine.
+func TestBudgetCountsTasksNotYetInTheEngine(t *testing.T) {
+	b := newBudget(2, 8, 2, func() int { return 2 })
+	if n, _ := b.take(context.Background()); n != 1 {
+		t.Fatalf("first of two tasks in hand got %d threads, want 1", n)
+	}
+}

@@ -116,10 +116,10 @@ type Config struct {
 	// Slots is the number of transcriptions that may run at once; each
 	// slot loads its own copy of the model.
 	Slots int
-	// Demand, when set, reports how many recordings wait to be
-	// transcribed besides those already in the engine (the queue's
-	// backlog), so that a transcription starting while others wait leaves
-	// them their share of the CPUs.
+	// Demand, when set, reports how many recordings want transcribing
+	// now, those in the engine included (a worker's tasks in hand and the
+	// queue's backlog), so that a transcription starting while others
+	// wait leaves them their share of the CPUs.
 	Demand func() int
 	// BackendDir holds ggml's run-time loaded CPU backends.
 	BackendDir string
