@@ -433,13 +433,14 @@ func TestProbeWaitIsBounded(t *testing.T) {
 // upload holding the budget has been queued the next one is taken.
 func TestUploadMemoryIsBounded(t *testing.T) {
 	const maxUpload = 256 << 10
-	s := newStack(t, realRedis(t), stackConfig{server: server.Config{MaxUploadBytes: maxUpload, UploadMemory: maxUpload + 64<<10}})
+	dec := checkingDecoder{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	s := newStack(t, realRedis(t), stackConfig{server: server.Config{MaxUploadBytes: maxUpload, UploadMemory: maxUpload + 64<<10},
+		opts: []server.Option{server.WithDecoder(dec)}})
 	ct, body := form(t, "call.wav", toneWAV(time.Second), map[string]string{"background": "true"})
 
-	// The first upload declares no length (so it holds room for the
-	// largest) and sends half its body, then stalls.
-	pr, pw := io.Pipe()
-	req, _ := http.NewRequest("POST", s.url+"/audio/process", pr)
+	// The first upload declares no length, so it holds room for the
+	// largest, the whole budget; its check is held until released.
+	req, _ := http.NewRequest("POST", s.url+"/audio/process", io.MultiReader(bytes.NewReader(body)))
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("X-API-Key", testKey)
 	first := make(chan int, 1)
@@ -452,40 +453,33 @@ func TestUploadMemoryIsBounded(t *testing.T) {
 		resp.Body.Close()
 		first <- resp.StatusCode
 	}()
-	if _, err := pw.Write(body[:len(body)/2]); err != nil {
-		t.Fatal(err)
-	}
+	<-dec.entered
 
-	// The stalled upload's handler may take a moment to be scheduled and
-	// reserve its room; until it has, others are still taken.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		code, hdr, reply := s.upload(t, "/audio/process", toneWAV(time.Second), map[string]string{"background": "true"}, nil)
-		if code == 503 {
-			if errorCode(t, reply) != "uploads_busy" || hdr.Get("Retry-After") == "" {
-				t.Fatalf("upload past the memory budget: %d Retry-After=%q %s", code, hdr.Get("Retry-After"), reply)
-			}
-			break
-		}
-		if code != 202 || time.Now().After(deadline) {
-			select {
-			case c := <-first:
-				t.Fatalf("the stalled upload ended with %d before it was sent in full", c)
-			default:
-			}
-			t.Fatalf("upload past the memory budget: %d %s, want 503 uploads_busy", code, reply)
-		}
-		time.Sleep(20 * time.Millisecond)
+	code, hdr, reply := s.upload(t, "/audio/process", toneWAV(time.Second), map[string]string{"background": "true"}, nil)
+	if code != 503 || errorCode(t, reply) != "uploads_busy" || hdr.Get("Retry-After") == "" {
+		t.Fatalf("upload past the memory budget: %d Retry-After=%q %s", code, hdr.Get("Retry-After"), reply)
 	}
-
-	if _, err := pw.Write(body[len(body)/2:]); err != nil {
-		t.Fatal(err)
-	}
-	pw.Close()
+	close(dec.release)
 	if c := <-first; c != 202 {
-		t.Fatalf("the stalled upload, once sent, got %d, want 202", c)
+		t.Fatalf("the upload that held the budget got %d, want 202", c)
 	}
 	if code, _, reply := s.upload(t, "/audio/process", toneWAV(time.Second), map[string]string{"background": "true"}, nil); code != 202 {
 		t.Fatalf("upload after the budget was given back: %d %s", code, reply)
 	}
+}
+
+// checkingDecoder says when an upload's check begins and holds it until
+// released; released, it passes every upload as one second of audio.
+type checkingDecoder struct{ entered, release chan struct{} }
+
+func (d checkingDecoder) Decode(ctx context.Context, data []byte) ([]float32, error) {
+	select {
+	case d.entered <- struct{}{}:
+	default:
+	}
+	select {
+	case <-d.release:
+	case <-ctx.Done():
+	}
+	return make([]float32, 16000), nil
 }
