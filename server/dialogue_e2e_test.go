@@ -15,6 +15,7 @@ import (
 
 	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/pipeline/audio"
+	"github.com/openchs/openchs-ai/pipeline/vad/vadtest"
 )
 
 // The tests in this file upload stereo calls, the helpline's agent on one
@@ -78,28 +79,8 @@ func (s *stack) process(t *testing.T, wav []byte, fields map[string]string) mode
 	return res
 }
 
-// wer is the word error rate of hyp against ref, after normalising both:
-// word substitutions, insertions and deletions over the words of ref.
-func wer(ref, hyp string) float64 {
-	r, h := strings.Fields(normalize(ref)), strings.Fields(normalize(hyp))
-	prev := make([]int, len(h)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(r); i++ {
-		cur := make([]int, len(h)+1)
-		cur[0] = i
-		for j := 1; j <= len(h); j++ {
-			sub := prev[j-1]
-			if r[i-1] != h[j-1] {
-				sub++
-			}
-			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
-		}
-		prev = cur
-	}
-	return float64(prev[len(h)]) / float64(max(len(r), 1))
-}
+// wer is the word error rate of hyp against ref, as a fraction.
+func wer(ref, hyp string) float64 { return vadtest.WER(ref, hyp) / 100 }
 
 // words joins the text of the segments spoken by speaker.
 func words(segs []models.Segment, speaker string) string {
