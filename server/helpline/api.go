@@ -37,6 +37,7 @@ func (h *Helpline) routes() []route {
 		{"PUT", "/cases/{id}", true, h.handleUpdate},
 		{"PATCH", "/cases/{id}", true, h.handleUpdate},
 		{"GET", "/cases/{id}/activity", true, h.handleActivity},
+		{"GET", "/stats/daily", true, h.handleDaily},
 		{"GET", "/health", true, h.handleHealth},
 		{"POST", "/sendOTP", false, handleOTP},
 		{"POST", "/verifyOTP", false, handleOTP},

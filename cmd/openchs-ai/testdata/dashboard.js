@@ -215,7 +215,27 @@ async function watchBars(page) {
     check((await ro.page.locator(`#critical-list li.call[data-task="${taskId}"]`).count()) === 1,
       "a read-only key sees the recent critical call pinned (from history)");
     await shot(ro.page, "06-read-only");
+    check(/recent calls/.test(await ro.page.locator("#chart-source").innerText()),
+      "a key without the cases scope charts the recent calls");
     await ro.ctx.close();
+
+    // --- the chart from the case store ---------------------------------
+    // This service writes its cases to another OpenCHS, so its own store
+    // was empty and the chart counted recent calls; a case in its store
+    // makes the chart count the store's cases per day.
+    const made = await fetch(base + "/helpline/api/cases", {
+      method: "POST", headers: { "X-API-Key": adminKey, "Content-Type": "application/json" },
+      body: JSON.stringify({ title: "Chart check", description: "A case written straight to the store",
+        category: "abuse", priority: "critical" }),
+    });
+    check(made.status === 201, "a case is written to the service's own case store");
+    const st = await signIn(browser, adminKey, urls);
+    await st.page.locator("#chart-source", { hasText: "case store" }).waitFor({ timeout: 15000 });
+    const table = await st.page.locator("#chart-body").innerText();
+    check(/case store/.test(await st.page.locator("#chart-source").innerText()) && table.length > 0,
+      "with cases in its store, the chart counts the helpline's cases per day (fact_case_daily)");
+    await shot(st.page, "07-chart-from-store");
+    await st.ctx.close();
 
     for (const k of [adminKey, readerKey]) {
       check(!urls.some((u) => u.includes(k) || u.includes(encodeURIComponent(k))), "no URL the page requested holds the key");

@@ -2,7 +2,7 @@
 // uploads and actions.
 
 import { call, storedKey, storeKey, forgetKey, openSocket, metric, ApiError } from "./api.js";
-import { newCall, fromTask, apply, settled, terminal, priorityOf, byPriority, perDay } from "./calls.js";
+import { newCall, fromTask, apply, settled, terminal, priorityOf, byPriority, perDay, fromDaily } from "./calls.js";
 import * as render from "./render.js";
 
 const $ = (id) => document.getElementById(id);
@@ -167,7 +167,7 @@ function onEvent(ev) {
     send({ subscribe: c.id, after: ev.seq });
   }
   if (settled(c) && state.subs.has(c.id)) unfollow(c);
-  if (ev.type === "completed" || ev.type === "failed") drawChart();
+  if (["completed", "failed", "case_created"].includes(ev.type)) drawChart();
   if (["queued", "started", "completed", "failed", "case_created", "case_failed"].includes(ev.type)) soonQueue();
 }
 
@@ -331,8 +331,24 @@ async function refreshQueue() {
   }
 }
 
-function drawChart() {
-  $("chart-body").replaceChildren(...render.chart(perDay([...state.calls.values()])));
+// drawChart counts the cases the helpline's case store holds
+// (fact_case_daily, for a key with the cases scope) when it holds any in
+// the window, and otherwise the calls this page knows of (a service
+// writing its cases to another OpenCHS has none in its own store).
+async function drawChart() {
+  let days = null;
+  if (state.may.cases) {
+    try {
+      const daily = await call("GET", "/helpline/api/stats/daily?days=7");
+      if (daily.days.length > 0) days = fromDaily(daily.days, 7);
+    } catch {
+      // the page's own count below
+    }
+  }
+  $("chart-source").textContent = days
+    ? "Cases opened per day, from the helpline's case store."
+    : "Calls triaged per day, from the recent calls this page holds.";
+  $("chart-body").replaceChildren(...render.chart(days || perDay([...state.calls.values()])));
 }
 
 if (storedKey()) start();

@@ -193,3 +193,22 @@ export function perDay(calls, days = 7, now = new Date()) {
   }
   return out;
 }
+
+// fromDaily lays the helpline's cases per UTC day and priority (GET
+// /helpline/api/stats/daily) over the last days days, oldest first, in
+// perDay's shape.
+export function fromDaily(rows, days = 7, now = new Date()) {
+  const out = [];
+  const idx = new Map();
+  for (let i = days - 1; i >= 0; i--) {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - i));
+    const row = { day: d.toISOString().slice(0, 10), counts: Object.fromEntries(PRIORITIES.map((p) => [p, 0])) };
+    idx.set(row.day, row);
+    out.push(row);
+  }
+  for (const r of rows) {
+    const row = idx.get(r.date);
+    if (row && r.priority in row.counts) row.counts[r.priority] += r.new_cases;
+  }
+  return out;
+}
