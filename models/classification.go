@@ -17,6 +17,10 @@ const (
 	PriorityCritical Priority = "critical"
 )
 
+// Priorities are the four priorities by rank, lowest first:
+// Priorities[p.Rank()] is p.
+var Priorities = [4]Priority{PriorityLow, PriorityMedium, PriorityHigh, PriorityCritical}
+
 // Rank returns 0 for low up to 3 for critical, and -1 for an unknown value.
 func (p Priority) Rank() int {
 	switch p {

@@ -8,8 +8,6 @@ import (
 	"github.com/openchs/openchs-ai/models"
 )
 
-var ranked = []models.Priority{models.PriorityLow, models.PriorityMedium, models.PriorityHigh, models.PriorityCritical}
-
 // maxEvidence bounds the evidence list of one result.
 const maxEvidence = 16
 
@@ -50,7 +48,7 @@ func (c *Classifier) decide(findings []finding, d *doc, ci *cueIndex, source str
 			cat = k
 		}
 	}
-	p := ranked[top]
+	p := models.Priorities[top]
 	out.Priority, out.RiskLevel = p, p
 	out.Category = c.lex.Categories[cat].ID
 	out.SubCategory = best[cat].SubCategory

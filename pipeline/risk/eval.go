@@ -238,9 +238,6 @@ func (s *Scores) CategoryAccuracy() float64 { return ratio(s.CategoryCorrect, s.
 // classified high or critical.
 func (s *Scores) FalseAlarmRate() float64 { return ratio(s.FalseAlarms, s.Benign) }
 
-// priorities are the four, by rank.
-var priorities = [4]models.Priority{models.PriorityLow, models.PriorityMedium, models.PriorityHigh, models.PriorityCritical}
-
 func ratio(a, b int) float64 { return float64(a) / float64(max(b, 1)) }
 
 // String reports the scores: a summary line, the confusion matrix (rows
@@ -255,13 +252,13 @@ func (s *Scores) String() string {
 	fmt.Fprintf(&b, "  critical below high=%d  false alarms(low/medium called high+)=%d/%d (%.3f)\n",
 		s.CriticalBelowHigh, s.FalseAlarms, s.Benign, s.FalseAlarmRate())
 	fmt.Fprintf(&b, "confusion (rows: labelled, columns: classified)\n%10s", "")
-	for _, p := range priorities {
+	for _, p := range models.Priorities {
 		fmt.Fprintf(&b, "%9s", p)
 	}
 	b.WriteByte('\n')
-	for i, p := range priorities {
+	for i, p := range models.Priorities {
 		fmt.Fprintf(&b, "%10s", p)
-		for j := range priorities {
+		for j := range models.Priorities {
 			fmt.Fprintf(&b, "%9d", s.Confusion[i][j])
 		}
 		b.WriteByte('\n')

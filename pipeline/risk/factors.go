@@ -392,7 +392,7 @@ func (c *Classifier) raiseFindings(findings []finding, hits []factorHit, d *doc,
 			_, now := c.cueNear(c.builtin.immediacy, f.m, d, ci)
 			if len(near) > 0 || now {
 				reasons = append(reasons, fmt.Sprintf("A %s harm reads as past (%s) but imminence, means or injury is told with it; the higher level, %s, was kept.",
-					strings.ReplaceAll(c.lex.Categories[f.rule.cat].ID, "_", " "), ranked[f.level], ranked[base]))
+					strings.ReplaceAll(c.lex.Categories[f.rule.cat].ID, "_", " "), models.Priorities[f.level], models.Priorities[base]))
 				f.level = base
 			}
 		}
@@ -520,7 +520,7 @@ func (c *Classifier) overlay(out *models.Classification, findings []finding, hit
 		if fl.level <= top {
 			continue
 		}
-		p := ranked[fl.level]
+		p := models.Priorities[fl.level]
 		out.Priority, out.RiskLevel = p, p
 		out.Category = fl.category
 		out.SubCategory = c.subCategory(fl.category, fl.rule)

@@ -42,9 +42,9 @@ type heldOut struct {
 // one left out, for each split, and prints the model alone, the rules
 // alone and the rules with the model's second opinion, per split and
 // overall: the honest measure of the second opinion, as no narrative is
-// scored by a model that saw it. The threshold is chosen from these
-// pooled results: the lowest at which the combined false-alarm rate on
-// the narratives as written stays within two points of the rules'.
+// scored by a model that saw it. It fails when, pooled, the second
+// opinion lowers recall, leaves more critical narratives below high, or
+// raises the false-alarm rate past risk.AcceptedFalseAlarmRate.
 func TestLeaveOneSplitOut(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a model per split")
@@ -118,22 +118,10 @@ func TestLeaveOneSplitOut(t *testing.T) {
 		return r, c
 	}
 
-	var pick float64
-	rulesAll, _ := combined(0, 1, "")
-	for _, th := range thresholds {
-		_, c := combined(0, th, "")
-		if c.FalseAlarmRate() <= rulesAll.FalseAlarmRate()+0.02 {
-			pick = th
-			break
-		}
-	}
-	if pick == 0 {
-		pick = thresholds[len(thresholds)-1]
-	}
 	embedded := learned.DefaultTrainConfig().Threshold
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "leave-one-split-out, narratives as written; combined at threshold %.2f (chosen by the criterion: %.2f)\n", embedded, pick)
+	fmt.Fprintf(&b, "leave-one-split-out, narratives as written; combined at threshold %.2f\n", embedded)
 	fmt.Fprintf(&b, "%-10s %4s | %-13s | %-19s | %-19s\n", "split", "n", "model alone", "rules alone", "rules + model")
 	fmt.Fprintf(&b, "%-10s %4s | %6s %6s | %6s %6s %5s | %6s %6s %5s\n", "", "", "acc", "recall", "recall", "acc", "FA", "recall", "acc", "FA")
 	row := func(name string, only string) {
@@ -185,8 +173,12 @@ func TestLeaveOneSplitOut(t *testing.T) {
 	if c.Recall() < r.Recall() {
 		t.Errorf("the second opinion lowered recall: %.3f, rules alone %.3f", c.Recall(), r.Recall())
 	}
-	if c.FalseAlarmRate() > r.FalseAlarmRate()+0.05 {
-		t.Errorf("the second opinion's false-alarm rate %.3f exceeds the rules' %.3f by more than 0.05", c.FalseAlarmRate(), r.FalseAlarmRate())
+	if c.CriticalBelowHigh > r.CriticalBelowHigh {
+		t.Errorf("with the second opinion %d critical narratives are below high, rules alone %d", c.CriticalBelowHigh, r.CriticalBelowHigh)
+	}
+	if c.FalseAlarmRate() > risk.AcceptedFalseAlarmRate {
+		t.Errorf("false-alarm rate %.3f with the second opinion (rules alone %.3f) exceeds the accepted %.2f",
+			c.FalseAlarmRate(), r.FalseAlarmRate(), risk.AcceptedFalseAlarmRate)
 	}
 }
 
@@ -197,7 +189,7 @@ func argmax(p learned.Probs) models.Priority {
 			best = k
 		}
 	}
-	return []models.Priority{models.PriorityLow, models.PriorityMedium, models.PriorityHigh, models.PriorityCritical}[best]
+	return models.Priorities[best]
 }
 
 func seedOf(id string) uint64 {

@@ -9,6 +9,8 @@ import (
 	"io"
 	"math"
 	"sync"
+
+	"github.com/openchs/openchs-ai/models"
 )
 
 //go:generate go run gen.go
@@ -24,10 +26,10 @@ type Model struct {
 	// Dim is the size of the hashed feature space.
 	Dim int
 	// Threshold is the probability of high or critical above which the
-	// model's opinion raises a call.
+	// model's opinion is at least high.
 	Threshold float64
 	// CriticalThreshold is the probability of critical above which the
-	// model's opinion may make a call critical.
+	// model's opinion is critical when the rules saw imminence.
 	CriticalThreshold float64
 	bias              [Classes]float32
 	w                 []float32 // Dim rows of Classes weights
@@ -38,6 +40,31 @@ type Probs [Classes]float64
 
 // Severe is the probability of high or critical.
 func (p Probs) Severe() float64 { return p[2] + p[3] }
+
+// Opinion is the priority m gives a call whose probabilities are p: the
+// most likely of the four, at least high when the probability of high or
+// critical exceeds m.Threshold. Critical needs imminent (the rules saw
+// immediacy, a means, injury or danger): without it a most likely
+// critical is high, and with it a probability of critical above
+// m.CriticalThreshold is enough.
+func (m *Model) Opinion(p Probs, imminent bool) models.Priority {
+	best := 0
+	for k := range p {
+		if p[k] > p[best] {
+			best = k
+		}
+	}
+	if best < 2 && p.Severe() > m.Threshold {
+		best = 2
+	}
+	if best == 3 && !imminent {
+		best = 2
+	}
+	if best < 3 && imminent && p[3] > m.CriticalThreshold {
+		best = 3
+	}
+	return models.Priorities[best]
+}
 
 // Predict returns the probabilities of the four priorities of text.
 func (m *Model) Predict(text string) Probs {
