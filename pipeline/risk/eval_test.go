@@ -40,13 +40,22 @@ import (
 //     the development set's sentences, not the classes. It is reported,
 //     not gated, and is the next round's development set; a new blind
 //     set must measure that round.
+//   - fresh9 (130): written blind, a third in transcript style, scored
+//     once before and once after the second opinion was given its own
+//     reading (raising to the model's most likely priority rather than
+//     only past p=0.85): 0.754, 0.623, six critical below high (false
+//     alarms 11/65) before, 0.923, 0.738, one (16/65) after. Its labels'
+//     categories were mapped to the lexicon's (information and other at
+//     low to information_advice, other above low to child_in_distress,
+//     custody to custody_maintenance, abduction to trafficking). It is
+//     reported, not gated.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.
 var sealedSplits = map[string]bool{"dev2-holdout": true}
 
 // ungatedSplits are reported but not held to the targets.
-var ungatedSplits = map[string]bool{"fresh8": true}
+var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase = Labelled
