@@ -376,6 +376,15 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 		}
 	}
 
+	// An injury stated negatively (hajaumia, sikuumia: not hurt; "it
+	// does not leave marks") is no injury.
+	if k := c.builtin.severity; k >= 0 {
+		ci.matches[k] = slices.DeleteFunc(ci.matches[k], func(m match) bool {
+			_, neg := c.negatedBy(m, d, &ci, bridge)
+			return neg
+		})
+	}
+
 	// A span read as resolved ("anaendelea vizuri", doing well) is not
 	// also ongoing.
 	if k := c.builtin.ongoing; k >= 0 {

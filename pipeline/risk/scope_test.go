@@ -53,6 +53,21 @@ func TestScope(t *testing.T) {
 // scopeCases are the scope cases of TestScope, also read unpunctuated by
 // TestScopeUnpunctuated.
 var scopeCases = []priorityCase{
+	{name: "en a story that touched the caller",
+		text: "I watched a story on TV last night about a girl who was rescued. It really touched me. How can I donate to girls like her?",
+		want: models.PriorityLow},
+	{name: "sw kupiga namba is a phone call",
+		text: "nataka kuuliza kama naweza kupiga namba hii usiku wa manane kama kuna shida",
+		want: models.PriorityLow},
+	{name: "sw kunipiga still a threat",
+		text: "baba yangu anataka kunipiga tena leo usiku",
+		want: models.PriorityCritical},
+	{name: "sw an injury denied raises nothing",
+		text: "Mwalimu, mwanafunzi wangu anachunga ng'ombe kila wiki, hajaumia lakini anakosa shule.",
+		want: models.PriorityMedium},
+	{name: "sw an injury raises",
+		text: "Mwalimu, mwanafunzi wangu anachunga ng'ombe kila wiki, ameumia mguu na anakosa shule.",
+		want: models.PriorityHigh},
 	{name: "en thanks before a plan stays critical",
 		text: "Thank you so much for what you did for us in January, everything is fine at home now. I am calling because I have a rope under my bed and I have decided to use it tonight.",
 		want: models.PriorityCritical},

@@ -66,7 +66,11 @@ var swPrefixes = sync.OnceValue(func() map[string][]prefixInfo {
 		po := swPerson[o]
 		fo := o == "ni" || o == "tu"
 		// Bare stem (imperative) and the object alone (pigeni, nipige).
-		add(o, prefixInfo{tense: "imp", personObj: po, firstObj: fo})
+		// A word opening with ku alone is the infinitive (kupiga, to hit;
+		// kupiga simu, to phone), not "you" as an object.
+		if o != "ku" {
+			add(o, prefixInfo{tense: "imp", personObj: po, firstObj: fo})
+		}
 		// Infinitive and its negative: kupiga, kunipiga, kutonipiga.
 		add("ku"+o, prefixInfo{tense: "ku", personObj: po, firstObj: fo})
 		add("kuto"+o, prefixInfo{neg: true, tense: "ku", personObj: po, firstObj: fo})

@@ -35,45 +35,48 @@
 //
 //	split         n | model alone   | rules alone         | rules + model
 //	                |    acc recall | recall    acc    FA | recall    acc    FA
-//	dev          60 |  0.867  0.812 |  1.000  1.000     0 |  1.000  0.983     1
+//	dev          60 |  0.917  0.938 |  1.000  1.000     0 |  1.000  0.983     1
 //	holdout      60 |  0.867  0.929 |  1.000  1.000     0 |  1.000  0.983     1
-//	fresh        52 |  0.712  0.893 |  1.000  1.000     0 |  1.000  0.865     6
-//	fresh2       32 |  0.719  0.812 |  1.000  0.938     0 |  1.000  0.844     3
-//	fresh3       96 |  0.906  0.938 |  1.000  1.000     0 |  1.000  0.938     5
-//	fresh4       80 |  0.938  0.950 |  1.000  0.988     1 |  1.000  0.963     3
-//	fresh5       80 |  0.938  0.975 |  1.000  0.988     0 |  1.000  0.950     3
-//	fresh6       80 |  0.912  0.975 |  0.975  0.825     3 |  1.000  0.863     5
-//	dev2         30 |  0.833  1.000 |  1.000  1.000     0 |  1.000  0.933     2
-//	fresh8-dev   50 |  0.880  0.893 |  1.000  0.940     0 |  1.000  0.940     1
-//	fresh8      100 |  0.830  0.836 |  0.727  0.640     5 |  0.945  0.800     8
-//	all         720 |  0.869  0.912 |  0.957  0.921     9 |  0.992  0.912    38
+//	fresh        52 |  0.788  0.857 |  1.000  1.000     0 |  1.000  0.923     3
+//	fresh2       32 |  0.781  0.812 |  1.000  0.938     0 |  1.000  0.812     3
+//	fresh3       96 |  0.917  0.938 |  1.000  1.000     0 |  1.000  0.938     6
+//	fresh4       80 |  0.925  0.925 |  1.000  0.988     1 |  1.000  0.975     1
+//	fresh5       80 |  0.963  1.000 |  1.000  0.988     0 |  1.000  0.975     1
+//	fresh6       80 |  0.887  0.950 |  0.975  0.825     3 |  1.000  0.838     8
+//	dev2         30 |  0.867  0.950 |  1.000  1.000     0 |  1.000  0.967     1
+//	fresh8-dev   50 |  0.900  0.893 |  1.000  0.940     0 |  1.000  0.960     1
+//	fresh8      100 |  0.880  0.891 |  0.727  0.660     2 |  0.964  0.860     3
+//	fresh9      130 |  0.762  0.846 |  0.692  0.615     9 |  0.923  0.754    14
+//	all         850 |  0.872  0.911 |  0.918  0.876    15 |  0.984  0.901    43
 //
-// fresh8 is the one split whose wording neither the rules nor the model
-// had seen when it was scored: there the rules alone find 0.727 of high
-// and critical calls and leave six critical calls below high, and the
-// model's own reading finds 0.945 and leaves none. An earlier policy,
+// fresh8 and fresh9 are the splits whose wording the rules were not
+// written from (fresh9's few rule fixes since are for general senses:
+// kupiga as to phone, a denied injury, a story that "really touched"
+// the caller). On them the rules alone find 0.7 of high and critical
+// calls; with the model's reading, 0.92 to 0.96. An earlier policy,
 // raising only when the probability of high or critical passed 0.85,
-// found 0.818 there. The price is paid on the splits the rules were
-// written from, where the model, not having seen them, raises 38 of 345
-// low and medium narratives: 0.110, within risk.AcceptedFalseAlarmRate
+// found 0.818 on fresh8 where this one found 0.945 (before fresh9 was
+// written). The price is paid on the splits the rules were written
+// from, where the model, not having seen them, raises low and medium
+// narratives: 43 of 410 pooled (0.105), within risk.AcceptedFalseAlarmRate
 // (0.15), which the test enforces with recall and critical calls below
-// high no worse than the rules'.
+// high no worse than the rules'. On fresh9 alone it is 14 of 65.
 //
 // The same held-out narratives read as a recogniser might have heard
 // them (pooled; crit< counts critical narratives classified below high):
 //
 //	reading    | model alone   | rules alone               | rules + model
 //	           |    acc recall | recall    acc    FA crit< | recall    acc    FA crit<
-//	written    |  0.869  0.912 |  0.957  0.921     9     6 |  0.992  0.912    38     0
-//	normalised |  0.869  0.912 |  0.957  0.912    13     7 |  0.992  0.904    42     0
-//	noise 0.1  |  0.854  0.896 |  0.859  0.810    20    14 |  0.976  0.868    52     0
-//	noise 0.2  |  0.847  0.888 |  0.747  0.711    28    27 |  0.925  0.826    56     2
+//	written    |  0.872  0.911 |  0.918  0.876    15    14 |  0.984  0.901    43     1
+//	normalised |  0.872  0.911 |  0.914  0.868    19    17 |  0.984  0.893    47     1
+//	noise 0.1  |  0.853  0.898 |  0.811  0.769    24    28 |  0.961  0.851    59     3
+//	noise 0.2  |  0.834  0.886 |  0.711  0.680    33    44 |  0.925  0.813    68     3
 //
 // "normalised" is lower case without punctuation; "noise 0.1" and "0.2"
 // also drop, replace or misspell that share of words (Noise). The rules
 // lean on punctuation and exact words; the model, trained on noisy
-// copies, barely moves; with its opinion no critical narrative is left
-// below high up to 10 % of words misheard, where the rules alone leave 14.
+// copies, barely moves; with its opinion 3 critical narratives are left
+// below high with 10 % of words misheard, where the rules alone leave 28.
 //
 // Through the real pipeline (make eval-asr: 40 narratives spoken by
 // espeak-ng, transcribed by the tiny-q8_0 Whisper model, scored against
