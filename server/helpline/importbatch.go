@@ -238,27 +238,6 @@ func existing(ctx context.Context, tx *sql.Tx, col string, vs []any) (map[string
 	return seen, nil
 }
 
-// tickN takes n consecutive change stamps and returns the first (see
-// tick).
-func (h *Helpline) tickN(ctx context.Context, tx *sql.Tx, n int) (time.Time, error) {
-	q := "SELECT last_us FROM kase_clock WHERE id = 1"
-	if h.db.Dialect == sqldb.MySQL {
-		q += " FOR UPDATE"
-	}
-	var last int64
-	if err := tx.QueryRowContext(ctx, q).Scan(&last); err != nil {
-		return time.Time{}, fmt.Errorf("read the change clock: %w", err)
-	}
-	first := time.Now().UnixMicro()
-	if first <= last {
-		first = last + 1
-	}
-	if _, err := tx.ExecContext(ctx, "UPDATE kase_clock SET last_us = ? WHERE id = 1", first+int64(n)-1); err != nil {
-		return time.Time{}, fmt.Errorf("advance the change clock: %w", err)
-	}
-	return time.UnixMicro(first).UTC(), nil
-}
-
 // importContact is a reporter as an import batch sees it.
 type importContact struct {
 	id           int64 // 0 until a new contact is inserted

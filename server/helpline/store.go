@@ -327,6 +327,11 @@ func (h *Helpline) findExisting(ctx context.Context, tx *sql.Tx, keyHash any, re
 // tick takes the next change stamp. On MySQL the clock row stays locked
 // until tx ends, so stamps commit in order.
 func (h *Helpline) tick(ctx context.Context, tx *sql.Tx) (time.Time, error) {
+	return h.tickN(ctx, tx, 1)
+}
+
+// tickN takes n consecutive change stamps and returns the first.
+func (h *Helpline) tickN(ctx context.Context, tx *sql.Tx, n int) (time.Time, error) {
 	q := "SELECT last_us FROM kase_clock WHERE id = 1"
 	if h.db.Dialect == sqldb.MySQL {
 		q += " FOR UPDATE"
@@ -335,14 +340,14 @@ func (h *Helpline) tick(ctx context.Context, tx *sql.Tx) (time.Time, error) {
 	if err := tx.QueryRowContext(ctx, q).Scan(&last); err != nil {
 		return time.Time{}, fmt.Errorf("read the change clock: %w", err)
 	}
-	now := time.Now().UnixMicro()
-	if now <= last {
-		now = last + 1
+	first := time.Now().UnixMicro()
+	if first <= last {
+		first = last + 1
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE kase_clock SET last_us = ? WHERE id = 1", now); err != nil {
+	if _, err := tx.ExecContext(ctx, "UPDATE kase_clock SET last_us = ? WHERE id = 1", first+int64(n)-1); err != nil {
 		return time.Time{}, fmt.Errorf("advance the change clock: %w", err)
 	}
-	return time.UnixMicro(now).UTC(), nil
+	return time.UnixMicro(first).UTC(), nil
 }
 
 // contact returns the id of the reporter with this phone and email,
