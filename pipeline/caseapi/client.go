@@ -9,11 +9,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline/retryafter"
 )
 
 // Config says where the helpline is.
@@ -202,7 +202,7 @@ func (cl *Client) do(req *http.Request, out any) error {
 		return fmt.Errorf("%s %s: read reply: %w", req.Method, req.URL.Path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return &StatusError{Status: resp.StatusCode, Message: errorMessage(body), RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+		return &StatusError{Status: resp.StatusCode, Message: errorMessage(body), RetryAfter: min(retryafter.Parse(resp.Header.Get("Retry-After"), time.Now()), maxRetryAfter)}
 	}
 	if out == nil {
 		return nil
@@ -250,22 +250,6 @@ func errorMessage(body []byte) string {
 
 // maxRetryAfter caps the wait a helpline may ask for.
 const maxRetryAfter = time.Hour
-
-// retryAfter parses a Retry-After value: seconds or an HTTP date. It
-// returns 0 when the header is absent or unreadable.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if n, err := strconv.Atoi(v); err == nil {
-		d = time.Duration(n) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
-}
 
 // wireCase reads a case as helplines send it: OpenCHS gives numeric ids,
 // this service's built-in helpline gives strings.

@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline/retryafter"
 )
 
 // LibreTranslate translates text with an HTTP service speaking the
@@ -225,8 +225,8 @@ func (l *LibreTranslate) once(ctx context.Context, q, source string) (string, er
 		}
 		err := fmt.Errorf("libretranslate: %d %s", resp.StatusCode, msg)
 		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
-			if s, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && s > 0 {
-				return "", fmt.Errorf("%w: %w (%w)", ErrUnavailable, err, retryAfter{time.Duration(s) * time.Second})
+			if d := retryafter.Parse(resp.Header.Get("Retry-After"), time.Now()); d > 0 {
+				return "", fmt.Errorf("%w: %w (%w)", ErrUnavailable, err, retryAfter{d})
 			}
 			return "", fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}

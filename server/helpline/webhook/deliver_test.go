@@ -168,24 +168,8 @@ func TestGoneDisablesAtOnce(t *testing.T) {
 	}
 }
 
-// Retry-After is read as seconds or an HTTP date, and capped by the
-// service.
+// A Retry-After is capped by the service.
 func TestRetryDelay(t *testing.T) {
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	for _, tt := range []struct {
-		name, header string
-		want         time.Duration
-	}{
-		{"seconds", "120", 2 * time.Minute},
-		{"date", now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{"past date", now.Add(-time.Minute).Format(http.TimeFormat), 0},
-		{"garbage", "soon", 0},
-		{"absent", "", 0},
-	} {
-		if got := parseRetryAfter(tt.header, now); got != tt.want {
-			t.Errorf("%s: parseRetryAfter(%q) = %v, want %v", tt.name, tt.header, got, tt.want)
-		}
-	}
 	s := &Service{cfg: Config{BackoffBase: time.Second, BackoffMax: time.Minute, MaxRetryAfter: 10 * time.Minute}}
 	if got := s.retryDelay(0, &deliveryError{retryAfter: time.Hour}, nil); got != 10*time.Minute+time.Second {
 		t.Errorf("Retry-After of an hour waits %v, want the 10m cap and a second", got)

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openchs/openchs-ai/pipeline/retryafter"
 )
 
 // sender POSTs signed events. One http.Client serves every receiver; it
@@ -104,30 +106,9 @@ func (s *sender) send(ctx context.Context, url, secret string, ev *Event, body [
 	_ = resp.Body.Close()
 	a := attempt{status: resp.StatusCode, statusText: resp.Status, took: time.Since(start)}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
-		a.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), s.now())
+		a.retryAfter = retryafter.Parse(resp.Header.Get("Retry-After"), s.now())
 	}
 	return a
-}
-
-// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
-// It returns 0 when the header is absent or unreadable.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n <= 0 {
-			return 0
-		}
-		return time.Duration(min(n, 1<<30)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
 }
 
 func truncate(s string, n int) string {
