@@ -170,6 +170,12 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 	for i, f := range lex.Factors {
 		addAll(f.Patterns, owner{ownerFactor, i}, "factor "+f.Domain+"."+f.Factor)
 	}
+	for _, w := range lex.KnownWords.English {
+		c.m.fx.addForms(strings.ToLower(w), true)
+	}
+	for _, w := range lex.KnownWords.Swahili {
+		c.m.fx.addForms(strings.ToLower(w), false)
+	}
 	for ci, cat := range lex.Categories {
 		for _, r := range cat.Rules {
 			cr := &compiledRule{Rule: r, id: cat.ID + "." + r.ID, cat: ci, order: len(c.rules), weight: r.Weight, exceptOwn: -1}

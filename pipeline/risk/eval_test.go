@@ -49,13 +49,21 @@ import (
 //     low to information_advice, other above low to child_in_distress,
 //     custody to custody_maintenance, abduction to trafficking). It is
 //     reported, not gated.
+//   - fresh10 (120): written blind, half in transcript style, with many
+//     harmless calls full of alarming words; scored three times: at the
+//     start of the round (0.782, 0.558, four critical below high, false
+//     alarms 18/65), with the second opinion's own reading (0.927,
+//     0.658, none, 23/65), and with fresh9 learned from (0.909, 0.633,
+//     none, 23/65). The rules' false alarms on harmless talk are the
+//     weakness it shows. Categories mapped as for fresh9; reported, not
+//     gated.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.
 var sealedSplits = map[string]bool{"dev2-holdout": true}
 
 // ungatedSplits are reported but not held to the targets.
-var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true}
+var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase = Labelled

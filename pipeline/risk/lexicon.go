@@ -44,6 +44,11 @@ type Lexicon struct {
 	// Factors are the vocabularies of the risk factors a counsellor's
 	// protocol assesses; see factors.go for how they set a priority.
 	Factors []FactorList `json:"factors,omitempty"`
+	// KnownWords are ordinary words a near-miss reading must never take
+	// for the harm word they are one letter from ("nitakuwa", I will be,
+	// is not "nitakuua", I will kill you; "settings" is not "sitting").
+	// Words, not patterns; they match nothing.
+	KnownWords Patterns `json:"known_words,omitempty"`
 }
 
 // FactorList is the vocabulary of one risk factor of one harm domain. A

@@ -53,6 +53,21 @@ func TestScope(t *testing.T) {
 // scopeCases are the scope cases of TestScope, also read unpunctuated by
 // TestScopeUnpunctuated.
 var scopeCases = []priorityCase{
+	{name: "en hyperbole is no threat",
+		text: "My report card came and I got a D in maths, my mum is going to murder me haha, not literally. Do you know any free tuition in Nakuru?",
+		want: models.PriorityLow},
+	{name: "en a parent working abroad is no trafficking",
+		text: "I wait at the school gate for my dad until it is dark because my mum works in Dubai. I am not scared but the road has no lights.",
+		want: models.PriorityLow, alsoOK: models.PriorityMedium},
+	{name: "sw a wife working abroad is no trafficking",
+		text: "Mimi ni baba, na mke wangu anafanya kazi nje ya nchi. Binti yangu ananiuliza maswali ya kubalehe, kuna vitabu mnaweza kunipendekezea?",
+		want: models.PriorityLow},
+	{name: "en a talk to students about abuse",
+		text: "I am a teacher and I would like someone from your organisation to talk to our students about sexual abuse and how to report it.",
+		want: models.PriorityLow},
+	{name: "sw a cutting tomorrow told as becoming a woman",
+		text: "nimesikia mama na bibi wakiongea kwamba kesho alfajiri yule mama mzee atakuja na sisi wasichana wanne tutapelekwa nyuma ya nyumba wanasema nitakuwa mwanamke kamili",
+		want: models.PriorityCritical},
 	{name: "en a story that touched the caller",
 		text: "I watched a story on TV last night about a girl who was rescued. It really touched me. How can I donate to girls like her?",
 		want: models.PriorityLow},
