@@ -57,13 +57,18 @@ import (
 //     none, 23/65). The rules' false alarms on harmless talk are the
 //     weakness it shows. Categories mapped as for fresh9; reported, not
 //     gated.
+//   - fresh11 (120): written blind, 40 % in transcript style; at the
+//     start of the round 0.914, 0.600, one critical below high (false
+//     alarms 17/62); with the second opinion's own reading 0.914, 0.717,
+//     one (20/62); with fresh9 and fresh10 learned from and their general
+//     rule fixes 0.983, 0.758, none (20/62). Reported, not gated.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.
 var sealedSplits = map[string]bool{"dev2-holdout": true}
 
 // ungatedSplits are reported but not held to the targets.
-var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true}
+var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase = Labelled
