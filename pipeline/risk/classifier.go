@@ -94,6 +94,10 @@ type builtinCues struct {
 	// closes an earlier case ("I just wanted to update you"), which
 	// resolves the call's matches as resolved cues do theirs.
 	followUp int
+	// joke, -1 when the lexicon has none: the words around a match are a
+	// joke or a tease ("nakutania tu", "it was a joke"), which sets aside
+	// any match but the caller's own suicide or self-harm.
+	joke int
 }
 
 // New builds a Classifier from the lexicon cfg names, or the embedded one.
@@ -159,7 +163,7 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 		ongoing: c.cueIdx("ongoing"), past: c.cueIdx("past"),
 		immediacy: c.cueIdx("immediacy"), severity: c.cueIdx("severity"),
 		plea: c.cueIdx("distress_plea"), fear: c.cueIdx("distress_fear"), danger: c.cueIdx("distress_danger"),
-		followUp: c.cueIdx("follow_up"),
+		followUp: c.cueIdx("follow_up"), joke: c.cueIdx("joke"),
 	}
 	c.distressCat = -1
 	for i, cat := range lex.Categories {
@@ -371,9 +375,10 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 		return owned(m, d)
 	})
 
-	// A resolved or follow-up cue that is itself negated (hajakamatwa,
-	// "he has not been arrested") resolves nothing.
-	for _, k := range []int{c.builtin.resolved, c.builtin.followUp} {
+	// A resolved, follow-up or joke cue that is itself negated
+	// (hajakamatwa, "he has not been arrested", "this is no joke")
+	// resolves or excuses nothing.
+	for _, k := range []int{c.builtin.resolved, c.builtin.followUp, c.builtin.joke} {
 		if k >= 0 {
 			ci.matches[k] = slices.DeleteFunc(ci.matches[k], func(m match) bool {
 				_, neg := c.negatedBy(m, d, &ci, bridge)
@@ -480,7 +485,7 @@ func (c *Classifier) cueInScope(k int, h match, d *doc, ci *cueIndex) bool {
 func (c *Classifier) cueNear(k int, h match, d *doc, ci *cueIndex) (match, bool) {
 	t := d.toks[h.start]
 	b := c.builtin
-	setsAside := k == b.hypothetical || k == b.media || k == b.information || k == b.resolved
+	setsAside := k == b.hypothetical || k == b.media || k == b.information || k == b.resolved || k == b.joke && k >= 0
 	for _, m := range ci.matches[k] {
 		if setsAside && m.start < h.end && h.start < m.end {
 			continue
@@ -634,6 +639,14 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 	}{{b.hypothetical, "hypothetical"}, {b.media, "media"}} {
 		if m, ok := c.cueNear(s.cue, h, d, ci); ok {
 			suppress(s.why, m)
+			return
+		}
+	}
+	// A joke sets a match aside, but never the caller's own suicide or
+	// self-harm: "haha I want to die" is still heard.
+	if b.joke >= 0 && c.lex.Categories[f.rule.cat].ID != suicideCategory {
+		if m, ok := c.cueNear(b.joke, h, d, ci); ok {
+			suppress("joke", m)
 			return
 		}
 	}

@@ -94,6 +94,9 @@ func (c *Classifier) decide(findings []finding, d *doc, ci *cueIndex, source str
 // distressCategory is the category of calls the distress backstop raises.
 const distressCategory = "child_in_distress"
 
+// suicideCategory is the category of suicide and self-harm.
+const suicideCategory = "suicide_self_harm"
+
 // distressed is the backstop for calls whose harm no rule recognised at
 // medium or above: a caller in evident distress is never left low. When
 // at least two of a plea for help, fear, a sign of danger or injury, and

@@ -62,13 +62,19 @@ import (
 //     alarms 17/62); with the second opinion's own reading 0.914, 0.717,
 //     one (20/62); with fresh9 and fresh10 learned from and their general
 //     rule fixes 0.983, 0.758, none (20/62). Reported, not gated.
+//   - fresh12 (120): written blind, half its harmless calls full of
+//     alarming words and half its severe ones indirect; at the start of
+//     the round 0.772, 0.567, five critical below high (false alarms
+//     19/63); with the second opinion's own reading 0.912, 0.650, two
+//     (27/63); with fresh9 to fresh11 learned from and their general rule
+//     fixes 0.895, 0.725, two (18/63). Reported, not gated.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.
 var sealedSplits = map[string]bool{"dev2-holdout": true}
 
 // ungatedSplits are reported but not held to the targets.
-var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true}
+var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase = Labelled

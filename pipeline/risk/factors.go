@@ -86,8 +86,8 @@ func knownFactor(domain, name string) bool { return slices.Contains(factorKinds[
 
 // domainOf maps a category to the harm domain whose factors weigh on it.
 var domainOf = map[string]string{
-	"suicide_self_harm": "suicide",
-	"physical_abuse":    "violence", "emotional_abuse": "violence", "neglect": "violence", "bullying": "violence",
+	suicideCategory:  "suicide",
+	"physical_abuse": "violence", "emotional_abuse": "violence", "neglect": "violence", "bullying": "violence",
 	"sexual_abuse": "exploitation", "online_exploitation": "exploitation", "trafficking": "exploitation",
 	"child_marriage": "exploitation", "fgm": "exploitation", "child_labour": "exploitation",
 }
@@ -430,7 +430,7 @@ func (c *Classifier) assessSuicide(findings []finding, hits []factorHit) factorL
 			}
 		}
 	}
-	out := factorLevel{level: -1, category: "suicide_self_harm"}
+	out := factorLevel{level: -1, category: suicideCategory}
 	if !any {
 		return out
 	}
