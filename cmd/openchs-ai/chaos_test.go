@@ -175,6 +175,10 @@ func TestChaos(t *testing.T) {
 				t.Fatalf("round %d: the task completed without starting a second attempt", round)
 			}
 			redelivered = append(redelivered, restarted.Sub(killed))
+			// Lease 30 s, grace 10 s, a look every 5 s: 35 to 47 s.
+			if d := restarted.Sub(killed); d > 75*time.Second {
+				t.Errorf("round %d: the task started again %v after its worker was killed, want within 75 s", round, d)
+			}
 			t.Logf("round %d: started again %v after the kill, completed %v after it", round,
 				restarted.Sub(killed).Round(100*time.Millisecond), done[len(done)-1].Round(100*time.Millisecond))
 		}
