@@ -15,6 +15,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/queue"
 )
 
@@ -172,5 +173,48 @@ func TestLeaseRecovery(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A worker that outlived its lease (frozen past lease and grace) while its
+// task was handed to another worker, and whose attempt then ends, leaves
+// the record to the attempt that took over: the task does not show as
+// queued while the other worker transcribes it.
+func TestOutlivedAttemptLeavesTheRecordAlone(t *testing.T) {
+	f := newFixture(t, realRedis(t), queue.Config{})
+	ctx := context.Background()
+	// One task at a time each: the second worker, busy, leaves alone
+	// what the first hands back to asynq when it stops.
+	wcfg := queue.WorkerConfig{Concurrency: 1, ShutdownTimeout: time.Second}
+	first := &scriptedProcessor{block: true, started: make(chan string, 1)}
+	frozen := f.startWorkerWith(t, first, wcfg)
+	task, _, err := f.client.Submit(ctx, submission("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-first.started
+	// The first worker's lease, as if its heartbeats had stopped, is
+	// long expired: its task is handed back and, due at once, taken by
+	// a second worker.
+	if n, err := queue.RecoverLeases(ctx, f.rdb, time.Now().Add(30*time.Second+queue.LeaseGrace+time.Second)); n != 1 || err != nil {
+		t.Fatalf("handed back %d tasks (%v), want 1", n, err)
+	}
+	if err := asynq.NewInspectorFromRedisClient(f.rdb).RunTask(task.Queue, task.TaskID); err != nil {
+		t.Fatal(err)
+	}
+	second := &scriptedProcessor{block: true, started: make(chan string, 1)}
+	f.startWorkerWith(t, second, wcfg)
+	select {
+	case <-second.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the handed back task did not start on the second worker")
+	}
+	frozen.Shutdown() // the first attempt's context ends, as when asynq finds its lease lapsed
+	got, err := f.client.Task(ctx, task.TaskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != models.StatusProcessing || got.Attempt != 2 {
+		t.Errorf("after the first attempt ended: %s at attempt %d, want processing at attempt 2", got.Status, got.Attempt)
 	}
 }

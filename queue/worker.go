@@ -255,6 +255,12 @@ func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
 	case cur != nil && cur.Status == models.StatusCancelled:
 		log.Info("task cancelled while running", "took", time.Since(started))
 		return fmt.Errorf("task %s cancelled: %w", id, asynq.SkipRetry)
+	case cur != nil && cur.Attempt > retried+1:
+		// This attempt outlived its lease (the worker was frozen or cut
+		// off) and the task was handed to another worker, whose attempt
+		// the record follows now.
+		log.Warn("attempt outlived its lease; a later attempt has the task", "attempt", retried+1, "err", err)
+		return err
 	case errors.Is(err, context.Canceled):
 		// The worker is shutting down; asynq hands the task back.
 		log.Info("task handed back on shutdown")
