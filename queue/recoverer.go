@@ -30,7 +30,8 @@ import (
 // grace is not so lucky: its task runs again elsewhere while it may resume
 // and finish the first attempt. Both attempts then write the same task;
 // completing is a single step that refuses a task already finished, so the
-// task still gets one result, one completed event and one case. The grace
+// task still gets one result, one completed event and one case, and an
+// attempt that ends otherwise leaves the record to the later one. The grace
 // also covers clock skew between the hosts of the workers, which must stay
 // well under it.
 const (
