@@ -92,7 +92,14 @@ func newFixture(t *testing.T, rdb redis.UniversalClient, cfg queue.Config) *fixt
 
 func (f *fixture) startWorker(t *testing.T, p queue.Processor) {
 	t.Helper()
-	w, err := queue.NewWorker(f.rdb, f.cfg, queue.WorkerConfig{Concurrency: 2, ShutdownTimeout: time.Second}, p, nil)
+	f.startWorkerWith(t, p, queue.WorkerConfig{Concurrency: 2, ShutdownTimeout: time.Second})
+}
+
+// startWorkerWith starts a worker configured by wcfg, which the test's
+// end shuts down.
+func (f *fixture) startWorkerWith(t *testing.T, p queue.Processor, wcfg queue.WorkerConfig) *queue.Worker {
+	t.Helper()
+	w, err := queue.NewWorker(f.rdb, f.cfg, wcfg, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +107,7 @@ func (f *fixture) startWorker(t *testing.T, p queue.Processor) {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Shutdown)
+	return w
 }
 
 // collect reads a subscription to its end.

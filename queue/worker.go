@@ -82,6 +82,10 @@ type Worker struct {
 	// before the engine is closed.
 	running sync.WaitGroup
 	active  atomic.Int64 // tasks being handled now
+	// rec hands back dead workers' tasks sooner than asynq does.
+	rec        *leaseRecoverer
+	stopRec    context.CancelFunc
+	recStopped sync.WaitGroup
 }
 
 // NewWorker returns a Worker on rdb, which it does not close.
@@ -110,18 +114,21 @@ func NewWorker(rdb redis.UniversalClient, cfg Config, wcfg WorkerConfig, proc Pr
 		// a second rather than five.
 		DelayedTaskCheckInterval: time.Second,
 	})
+	w.rec = workerRecoverer(rdb, log)
 	return w, nil
 }
 
 // retryDelay backs off exponentially from 2s, with jitter, up to 2 minutes.
 // A task whose worker died (its lease expired) runs again at once: it has
-// waited a minute or more already, and the failure was not its own.
+// waited the better part of a minute already, and the failure was not its
+// own.
 //
-// That minute is asynq's: a lease lasts 30 s, the recoverer allows 30 s
-// of clock skew past it and looks once a minute, so a killed worker's task
-// starts again 60 to 120 s after the kill. asynq v0.26 exposes none of the
-// three; shortening them would mean running a recoverer of our own over
-// asynq's internal keys.
+// That wait is the lease's: asynq leases a task for 30 s, extended every
+// 5 s, and each worker's lease recoverer (recoverer.go) hands a task back
+// 10 s after its lease expired, looking every 5 s; with the retry due at
+// once and retries moved to pending every second, a killed worker's task
+// starts again 35 to 47 s after the kill. (asynq's own recoverer, which
+// still runs, would take 60 to 120 s.)
 func retryDelay(n int, err error, t *asynq.Task) time.Duration {
 	if errors.Is(err, asynq.ErrLeaseExpired) {
 		return 0
@@ -134,13 +141,27 @@ func retryDelay(n int, err error, t *asynq.Task) time.Duration {
 func (w *Worker) Start() error {
 	mux := asynq.NewServeMux()
 	mux.HandleFunc(TypeProcessAudio, w.handle)
-	return w.srv.Start(mux)
+	if err := w.srv.Start(mux); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.stopRec = cancel
+	w.recStopped.Add(1)
+	go func() {
+		defer w.recStopped.Done()
+		w.rec.run(ctx)
+	}()
+	return nil
 }
 
 // Shutdown stops taking tasks, lets running ones finish for up to the
 // shutdown timeout and hands the rest back to the queue. It returns once no
 // handler runs any more.
 func (w *Worker) Shutdown() {
+	if w.stopRec != nil {
+		w.stopRec()
+		w.recStopped.Wait()
+	}
 	w.srv.Shutdown()
 	w.running.Wait()
 	w.aq.Close()
@@ -234,6 +255,12 @@ func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
 	case cur != nil && cur.Status == models.StatusCancelled:
 		log.Info("task cancelled while running", "took", time.Since(started))
 		return fmt.Errorf("task %s cancelled: %w", id, asynq.SkipRetry)
+	case cur != nil && cur.Attempt > retried+1:
+		// This attempt outlived its lease (the worker was frozen or cut
+		// off) and the task was handed to another worker, whose attempt
+		// the record follows now.
+		log.Warn("attempt outlived its lease; a later attempt has the task", "attempt", retried+1, "err", err)
+		return err
 	case errors.Is(err, context.Canceled):
 		// The worker is shutting down; asynq hands the task back.
 		log.Info("task handed back on shutdown")
