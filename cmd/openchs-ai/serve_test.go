@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -571,4 +572,26 @@ func testRedisAddr() string {
 		return a
 	}
 	return "127.0.0.1:6379"
+}
+
+// A Python client sends the whole body before it reads the reply; an
+// upload refused before its body is read (a wrong key, a body over the
+// limit) must still reach it as the JSON error, not as a reset
+// connection.
+func TestPythonClientReadsEarlyRefusals(t *testing.T) {
+	tool(t, "python3")
+	if err := exec.Command("python3", "-c", "import requests").Run(); err != nil {
+		need(t, "python3-requests: %v", err)
+	}
+	key := strings.Repeat("k", 40)
+	s := start(t, "serve", "--addr=127.0.0.1:0", "--api-keys="+key, "--model="+modelArg(t), "--max-upload-mb=2")
+	out, err := exec.Command("python3", "testdata/early_errors.py", s.url, key, strconv.Itoa(48<<20)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	got := strings.TrimSpace(string(out))
+	want := "wrong key 401 invalid_api_key\ntoo large 413 upload_too_large"
+	if got != want {
+		t.Errorf("the Python client saw:\n%s\nwant:\n%s", got, want)
+	}
 }
