@@ -30,7 +30,7 @@ type Config struct {
 	Gap time.Duration
 	// Guard tunes the hallucination guards.
 	Guard GuardConfig
-	// Window bounds the audio the model reads in one call: 5 minutes
+	// Window bounds the audio the model reads in one call: 3 minutes
 	// (see window.go).
 	Window time.Duration
 }

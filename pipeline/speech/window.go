@@ -13,11 +13,13 @@ import (
 	"github.com/openchs/openchs-ai/pipeline/vad"
 )
 
-// DefaultWindow is Config.Window's default: 5 minutes. While the model
+// DefaultWindow is Config.Window's default: 3 minutes. While the model
 // reads a window, it costs about 160 KB a second of audio (the joined
 // speech, whisper.cpp's padded copy of it and its mel spectrogram), under
-// 50 MB; an hour read at once held over a gigabyte.
-const DefaultWindow = 5 * time.Minute
+// 30 MB; an hour read at once held over a gigabyte. Measured with
+// scripts/bench-memory.sh on a 12-minute call, a worker peaked at 359 MB
+// with 5-minute windows, 322 MB with 3 and 309 MB with 2.
+const DefaultWindow = 3 * time.Minute
 
 // carryWords is how many words of a window's transcript lead the model
 // into the next window, as whisper.cpp carries its own text from one
@@ -88,12 +90,13 @@ func (t *Transcriber) windows(ctx context.Context, pcm pipeline.PCM, st *vad.Str
 		inner = opts
 		k     int       // the window being filled
 		plan  *vad.Plan // its layout
-		buf   []float32 // its audio, joined
+		buf   []float32 // its audio, joined; one buffer serves every window
 	)
 	begin := func() {
 		if k < len(ws) {
 			plan = vad.NewPlan(ws[k].regions, gap, pipeline.SampleRate)
-			buf = make([]float32, plan.Len())
+			buf = slices.Grow(buf[:0], plan.Len())[:plan.Len()]
+			clear(buf)
 		}
 	}
 	run := func() error {
@@ -116,7 +119,6 @@ func (t *Transcriber) windows(ctx context.Context, pcm pipeline.PCM, st *vad.Str
 		segs = append(segs, got...)
 		inner.Prompt = t.carry(opts.Prompt, got)
 		done += len(buf)
-		buf = nil
 		k++
 		begin()
 		return nil
