@@ -9,7 +9,7 @@
 # skipping on (the default) and off, a fresh worker takes the call; the
 # table gives the worker's resident memory once its model is loaded and at
 # its peak (VmHWM in /proc/PID/status), the wall time from upload to
-# result, and the number of segments. Target: peak ≤ 350 MB with tiny-q8_0
+# result, and the number of segments and words in the transcript. Target: peak ≤ 350 MB with tiny-q8_0
 # and the defaults. Expects the whisper runtime's environment (make
 # bench-memory sets it) and bin/openchs-ai.
 set -euo pipefail
@@ -20,6 +20,7 @@ cd "$(dirname "$0")/.."
 bin=${BIN:-bin/openchs-ai}
 [ -x "$bin" ] || die "$bin is missing: make build"
 command -v redis-server >/dev/null || die "redis-server is missing: scripts/deps.sh test installs it"
+command -v jq >/dev/null || die "jq is missing (apt-get install jq)"
 minutes=${OPENCHS_AI_BENCH_CALL_MINUTES:-60}
 models=${MODELS:-tiny-q8_0}
 work="$OPENCHS_AI_CACHE/bench"
@@ -63,7 +64,7 @@ mb() { awk -v k="$(awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status")" 'BE
 
 # measure MODEL VAD prints one row of the table.
 measure() {
-	local model=$1 vad=$2 wlog="$run/worker-$1-$2.log" worker idle t0 id st wall peak segs
+	local model=$1 vad=$2 wlog="$run/worker-$1-$2.log" worker idle t0 id st wall peak segs words
 	"$bin" worker --model "$(scripts/fetch-model.sh "$model")" --max-duration 4h >"$wlog" 2>&1 &
 	worker=$!
 	pids+=("$worker")
@@ -86,13 +87,14 @@ measure() {
 	case $st in *'"status":"completed"'*) ;; *) die "the call failed: $(head -c 300 <<<"$st")" ;; esac
 	curl -sf -H "X-API-Key: $key" "$base/audio/task/$id" >"$run/result-$model-$vad.json"
 	segs=$(jq ".result.segments | length" "$run/result-$model-$vad.json")
+	words=$(jq -r ".result.transcript" "$run/result-$model-$vad.json" | wc -w)
 	kill "$worker"
 	wait "$worker" 2>/dev/null || true
-	printf '%-12s %-4s %8s %8s %8s %6s\n' "$model" "$vad" "$idle" "$peak" "$wall" "$segs"
+	printf '%-12s %-4s %8s %8s %8s %6s %6s\n' "$model" "$vad" "$idle" "$peak" "$wall" "$segs" "$words"
 }
 
 log "$minutes-minute call: $call ($(($(stat -c %s "$call") >> 20)) MB)"
-printf '%-12s %-4s %8s %8s %8s %6s\n' model vad idle_MB peak_MB wall_s segs
+printf '%-12s %-4s %8s %8s %8s %6s %6s\n' model vad idle_MB peak_MB wall_s segs words
 for model in $models; do
 	for vad in on off; do
 		measure "$model" "$vad"
