@@ -60,6 +60,18 @@ static void openchs_load_backends(const char *dir) {
 	if (dir && dir[0]) ggml_backend_load_all_from_path(dir); else ggml_backend_load_all();
 }
 static size_t openchs_backend_devices(void) { return ggml_backend_dev_count(); }
+
+// openchs_malloc_tune keeps glibc from serving whisper.cpp's per-call
+// buffers (a window's copy of the input, its mel spectrogram) from its
+// heap once it has freed one: left to itself glibc raises its mmap
+// threshold to the largest block freed, up to 32 MB, and the heap keeps
+// the pages. Blocks of 1 MiB and more are mapped and given back on free.
+#ifdef __GLIBC__
+#include <malloc.h>
+static void openchs_malloc_tune(void) { mallopt(M_MMAP_THRESHOLD, 1 << 20); }
+#else
+static void openchs_malloc_tune(void) {}
+#endif
 */
 import "C"
 
@@ -217,6 +229,7 @@ var backendsErr error
 // model: whisper.cpp finds no device without it.
 func loadBackends(dir string, verbose bool) error {
 	backendsOnce.Do(func() {
+		C.openchs_malloc_tune()
 		C.openchs_quiet(C.bool(!verbose))
 		cdir := C.CString(dir)
 		defer C.free(unsafe.Pointer(cdir))
