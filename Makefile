@@ -13,7 +13,7 @@ WHISPER_ENV = set -a && . "$$(scripts/whisper-runtime.sh)" && set +a
 LDFLAGS = -linkmode=external -X $(PKG)/pipeline/whisper.DefaultBackendDir=$$OPENCHS_AI_GGML_BACKENDS
 MODEL_ENV = export OPENCHS_AI_MODEL_PATH="$$(scripts/fetch-model.sh $(MODEL))"
 
-.PHONY: help build run test bench bench-cases bench-throughput bench-vad chaos lint clean
+.PHONY: help build run test bench bench-cases bench-throughput bench-vad bench-memory chaos lint clean
 
 help: ## list targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-6s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -62,6 +62,13 @@ bench-cases: ## benchmarks of the helpline, its webhooks, the case write-back an
 # and 8 concurrent 37-second uploads, printed as ratios.
 bench-throughput: build ## the service's speed next to raw whisper.cpp, lone and under load
 	@$(WHISPER_ENV) && $(MODEL_ENV) && scripts/bench-throughput.sh
+
+# An hour-long call (OPENCHS_AI_BENCH_CALL_MINUTES) through an api and a
+# worker against a redis-server of its own: the worker's peak resident
+# memory and wall time, silence skipping on and off; MODELS="tiny-q8_0 base"
+# adds a model's rows.
+bench-memory: build ## a worker's peak memory (target ≤ 350 MB) and time on a 60-minute call, silence skipping on and off
+	@$(WHISPER_ENV) && scripts/bench-memory.sh
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }

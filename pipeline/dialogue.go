@@ -206,11 +206,11 @@ func samples(pcm []float32, voices []Voice) int {
 
 // transcribeVoices transcribes voices as a dialogue when there are any,
 // else pcm.
-func (r *Runner) transcribeVoices(ctx context.Context, pcm []float32, voices []Voice, opts TranscribeOptions) (*models.Transcript, error) {
+func (r *Runner) transcribeVoices(ctx context.Context, pcm PCM, voices []Voice, opts TranscribeOptions) (*models.Transcript, error) {
 	if len(voices) > 0 {
 		return TranscribeVoices(ctx, r.Transcriber, voices, opts)
 	}
-	return r.Transcriber.Transcribe(ctx, pcm, opts)
+	return Transcribe(ctx, r.Transcriber, pcm, opts)
 }
 
 // silent reports whether pcm is silence throughout.

@@ -55,8 +55,13 @@ type Stage interface {
 // StageInput is what the stages after transcription read. A stage may add
 // to it for the stages after it.
 type StageInput struct {
-	Options    models.TaskOptions
-	PCM        []float32
+	Options models.TaskOptions
+	// PCM is the recording when it was decoded into memory; nil when it
+	// is read in passes (Audio) or split (Voices).
+	PCM []float32
+	// Audio is the mono recording, however it is held; nil when it was
+	// split into Voices.
+	Audio      PCM
 	Transcript *models.Transcript
 	// Translation is the English translation, set by the translation
 	// stage when it produced one.
@@ -68,8 +73,12 @@ type StageInput struct {
 
 // Job is one recording to process.
 type Job struct {
-	TaskID  string
-	Audio   []byte
+	TaskID string
+	// Audio is the upload, unless Source is set.
+	Audio []byte
+	// Source, when set, is read instead of Audio, as often as the
+	// pipeline needs, so that the upload is never held whole.
+	Source  Source
 	Options models.TaskOptions
 }
 
@@ -110,21 +119,34 @@ func (r *Runner) Run(ctx context.Context, job Job, emit Emitter) (*models.Result
 	begin := time.Now()
 
 	start := time.Now()
-	pcm, voices, err := r.decode(ctx, job)
+	// A recording the transcriber can read in passes is decoded as it is
+	// read, never held whole; the others are decoded once into memory.
+	stream, streaming, err := r.openStream(ctx, job)
+	var pcm []float32
+	var voices []Voice
+	if err == nil && !streaming {
+		pcm, voices, err = r.decode(ctx, job)
+	}
 	if err != nil {
 		return nil, &Error{Stage: models.StageDecode, Err: err}
 	}
-	if samples(pcm, voices) == 0 {
+	n := samples(pcm, voices)
+	if streaming {
+		n = stream.Len()
+	} else if len(voices) == 0 {
+		stream = Slice(pcm)
+	}
+	if n == 0 {
 		return nil, &Error{Stage: models.StageDecode, Err: ErrEmptyAudio}
 	}
 	res.Timings.Set(models.StageDecode, time.Since(start))
-	res.Duration = models.Seconds(float64(samples(pcm, voices)) / SampleRate)
+	res.Duration = models.Seconds(float64(n) / SampleRate)
 	if err := EmitData(ctx, emit, models.EventDecodingComplete, models.StageDecode, nil, models.DecodingData{Duration: res.Duration}); err != nil {
 		return nil, err
 	}
 
 	start = time.Now()
-	tr, err := r.transcribe(ctx, pcm, voices, job.Options, emit)
+	tr, err := r.transcribe(ctx, stream, voices, job.Options, emit)
 	if err != nil {
 		return nil, &Error{Stage: models.StageTranscribe, Err: err}
 	}
@@ -148,7 +170,7 @@ func (r *Runner) Run(ctx context.Context, job Job, emit Emitter) (*models.Result
 		return nil, err
 	}
 
-	in := &StageInput{Options: job.Options, PCM: pcm, Voices: voices, Transcript: tr}
+	in := &StageInput{Options: job.Options, PCM: pcm, Audio: stream, Voices: voices, Transcript: tr}
 	for _, s := range r.Stages {
 		start = time.Now()
 		if err := s.Run(ctx, in, res, emit); err != nil {
@@ -162,7 +184,7 @@ func (r *Runner) Run(ctx context.Context, job Job, emit Emitter) (*models.Result
 
 // transcribe runs the transcriber, turning its progress callbacks into
 // non-decreasing transcription_progress events that end at 100.
-func (r *Runner) transcribe(ctx context.Context, pcm []float32, voices []Voice, opts models.TaskOptions, emit Emitter) (*models.Transcript, error) {
+func (r *Runner) transcribe(ctx context.Context, pcm PCM, voices []Voice, opts models.TaskOptions, emit Emitter) (*models.Transcript, error) {
 	last := -1
 	var emitErr error
 	progress := func(p int) {

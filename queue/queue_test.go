@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -58,7 +59,15 @@ func (p *scriptedProcessor) Run(ctx context.Context, job pipeline.Job, emit pipe
 	if p.err != nil {
 		return nil, &pipeline.Error{Stage: models.StageDecode, Err: p.err}
 	}
-	return &models.Result{Transcript: string(job.Audio), Language: job.Options.Language, Segments: []models.Segment{}}, nil
+	audio, err := job.Source.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(audio)
+	if err != nil {
+		return nil, err
+	}
+	return &models.Result{Transcript: string(b), Language: job.Options.Language, Segments: []models.Segment{}}, nil
 }
 
 func (p *scriptedProcessor) callsOf(id string) int {

@@ -212,7 +212,7 @@ func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	audio, err := w.rdb.Get(ctx, w.keys.audio(id)).Bytes()
+	audio, err := openAudio(ctx, w.rdb, w.keys.audio(id))
 	if errors.Is(err, redis.Nil) {
 		ie := models.ErrorInfo{Code: "audio_expired", Message: "The uploaded audio expired before a worker could process it."}
 		if err := w.fail(ctx, id, models.StatusFailed, ie); err != nil && !errors.Is(err, ErrFinished) {
@@ -239,9 +239,9 @@ func (w *Worker) handle(ctx context.Context, t *asynq.Task) error {
 	}
 	// The audio must outlive this attempt, however long the task waited.
 	w.rdb.PExpire(ctx, w.keys.audio(id), max(w.store.cfg.AudioTTL, w.store.cfg.timeout(time.Duration(p.DurationMS)*time.Millisecond)))
-	log.Info("task started", "queue", rec.Queue, "attempt", retried+1, "bytes", len(audio))
+	log.Info("task started", "queue", rec.Queue, "attempt", retried+1, "bytes", audio.size)
 
-	res, err := w.proc.Run(ctx, pipeline.Job{TaskID: id, Audio: audio, Options: opts}, emitter{&w.store, id})
+	res, err := w.proc.Run(ctx, pipeline.Job{TaskID: id, Source: audio, Options: opts}, emitter{&w.store, id})
 	if err == nil {
 		res.Timings.Set(models.StageQueued, started.Sub(rec.CreatedAt))
 		res.Timings.TotalMS = time.Since(rec.CreatedAt).Milliseconds()

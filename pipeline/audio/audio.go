@@ -58,6 +58,9 @@ type Config struct {
 
 	// countOnly (Probe) checks and counts every frame but keeps none.
 	countOnly bool
+	// stream (Stream) receives the downmixed output block by block; none
+	// of it is kept.
+	stream func([]float32) error
 }
 
 // WithDefaults returns c with zero fields replaced by their defaults.
@@ -100,6 +103,8 @@ type Signal struct {
 
 	// probed is the length Probe counted, when it kept no samples.
 	probed time.Duration
+	// streamed is the number of samples Stream handed over.
+	streamed int
 }
 
 // Mono returns the signal as one channel: Channels[0] when the signal has
@@ -173,6 +178,20 @@ func Probe(r io.Reader, cfg Config) (time.Duration, error) {
 		return 0, err
 	}
 	return sig.probed, nil
+}
+
+// Stream reads a whole recording from r as Decode does, downmixed to one
+// channel, and hands the result to fn block by block, in order, instead of
+// keeping it: its memory does not grow with the recording. A block is
+// valid only during the call; an error from fn ends the decode and is
+// returned wrapped. It returns the number of samples handed over.
+func Stream(r io.Reader, cfg Config, fn func(block []float32) error) (int, error) {
+	cfg.Channels, cfg.countOnly, cfg.stream = Downmix, false, fn
+	sig, err := decode(r, cfg, -1)
+	if err != nil {
+		return 0, fmt.Errorf("audio: %w", err)
+	}
+	return sig.streamed, nil
 }
 
 // DecodeFile decodes the recording stored at path.

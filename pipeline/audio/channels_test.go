@@ -10,6 +10,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/openchs/openchs-ai/pipeline/internal/memtest"
 )
 
 // jfkPCM is the speech sample decoded at SampleRate.
@@ -156,12 +158,12 @@ func TestDecodeChannelsMonoMemory(t *testing.T) {
 	data := buf.Bytes()
 	pcm := uint64(10*60*SampleRate) * 4
 	var err error
-	mono := peakHeap(t, func() { _, err = Decoder{}.Decode(context.Background(), data) })
+	mono := memtest.PeakHeap(t, func() { _, err = Decoder{}.Decode(context.Background(), data) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	var chans [][]float32
-	split := peakHeap(t, func() { chans, err = Decoder{}.DecodeChannels(context.Background(), data) })
+	split := memtest.PeakHeap(t, func() { chans, err = Decoder{}.DecodeChannels(context.Background(), data) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,11 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/openchs/openchs-ai/pipeline/internal/memtest"
 )
 
 // callReader streams a μ-law 8 kHz mono WAV of the given length without
@@ -46,38 +45,6 @@ func (c *callReader) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// peakHeap runs f and returns the largest live heap seen while it ran,
-// above the heap before it. The collector runs often meanwhile, so that
-// the figure is close to live memory rather than to uncollected garbage.
-func peakHeap(t *testing.T, f func()) uint64 {
-	t.Helper()
-	defer debug.SetGCPercent(debug.SetGCPercent(5))
-	runtime.GC()
-	var base runtime.MemStats
-	runtime.ReadMemStats(&base)
-	var (
-		peak uint64
-		wg   sync.WaitGroup
-		done = make(chan struct{})
-	)
-	wg.Go(func() {
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			peak = max(peak, m.HeapAlloc)
-			select {
-			case <-done:
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	})
-	f()
-	close(done)
-	wg.Wait()
-	return peak - min(peak, base.HeapAlloc)
-}
-
 // TestMemoryOneHourCall decodes a 60-minute 8 kHz call: memory stays near
 // the size of the decoded float32 signal (230 MB), within twice that when
 // read from a stream of unknown length and close to once that from a file.
@@ -111,7 +78,7 @@ func TestMemoryOneHourCall(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var sig *Signal
 			var err error
-			peak := peakHeap(t, func() { sig, err = tc.decode() })
+			peak := memtest.PeakHeap(t, func() { sig, err = tc.decode() })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +100,7 @@ func TestMemoryOneHourCall(t *testing.T) {
 func TestProbeKeepsNoSamples(t *testing.T) {
 	var d time.Duration
 	var err error
-	peak := peakHeap(t, func() {
+	peak := memtest.PeakHeap(t, func() {
 		d, err = Probe(newCallReader(2*time.Hour), Config{MaxDuration: 3 * time.Hour})
 	})
 	if err != nil || d != 2*time.Hour {

@@ -2,6 +2,7 @@ package audio
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -16,11 +17,16 @@ type sink struct {
 	limit     time.Duration
 	frames    int64
 	countOnly bool // keep nothing: count frames (Probe)
+	// stream, when set, receives the output block by block instead of
+	// the sink keeping it (Stream); out then stays empty.
+	stream  func([]float32) error
+	samples int // output samples handed to stream
 
-	rs  []*converter // one per output channel, nil when rate is SampleRate
-	out []*pcmStore
-	mix []float32
-	tmp []float32
+	rs      []*converter // one per output channel, nil when rate is SampleRate
+	out     []*pcmStore
+	mix     []float32
+	tmp     []float32
+	clamped []float32 // the block handed to stream
 }
 
 // newSink prepares a sink for source frames at rate with the given number
@@ -35,6 +41,7 @@ func newSink(rate, channels int, cfg Config, hint int64) (*sink, error) {
 		maxFrames: int64(cfg.MaxDuration.Seconds() * float64(rate)),
 		limit:     cfg.MaxDuration,
 		countOnly: cfg.countOnly,
+		stream:    cfg.stream,
 	}
 	if s.countOnly {
 		return s, nil
@@ -42,6 +49,9 @@ func newSink(rate, channels int, cfg Config, hint int64) (*sink, error) {
 	nout := 1
 	if s.split {
 		nout = channels
+	}
+	if s.stream != nil {
+		s.split, nout, hint = false, 1, 0
 	}
 	var outHint int64 = -1
 	if hint >= 0 {
@@ -71,7 +81,9 @@ func (s *sink) write(planar [][]float32) error {
 	}
 	if s.split {
 		for c, x := range planar {
-			s.emit(c, x)
+			if err := s.emit(c, x); err != nil {
+				return err
+			}
 		}
 		return nil
 	}
@@ -92,17 +104,29 @@ func (s *sink) write(planar [][]float32) error {
 			x[i] *= scale
 		}
 	}
-	s.emit(0, x)
-	return nil
+	return s.emit(0, x)
 }
 
-func (s *sink) emit(c int, x []float32) {
-	if s.rs == nil {
-		s.out[c].append(x)
-		return
+func (s *sink) emit(c int, x []float32) error {
+	if s.rs != nil {
+		s.tmp = s.rs[c].process(x, s.tmp[:0])
+		x = s.tmp
 	}
-	s.tmp = s.rs[c].process(x, s.tmp[:0])
-	s.out[c].append(s.tmp)
+	return s.put(c, x)
+}
+
+// put keeps x, or hands it to the stream, clamped.
+func (s *sink) put(c int, x []float32) error {
+	if s.stream == nil {
+		s.out[c].append(x)
+		return nil
+	}
+	if len(x) == 0 {
+		return nil
+	}
+	s.clamped = appendClamped(slices.Grow(s.clamped[:0], len(x)), x)
+	s.samples += len(x)
+	return s.stream(s.clamped)
 }
 
 // finish flushes the resamplers and returns the signal.
@@ -113,6 +137,16 @@ func (s *sink) finish() (*Signal, error) {
 	sig := &Signal{SourceRate: s.rate, SourceChannels: s.channels}
 	if s.countOnly {
 		sig.probed = time.Duration(s.frames) * time.Second / time.Duration(s.rate)
+		return sig, nil
+	}
+	if s.stream != nil {
+		if s.rs != nil {
+			s.tmp = s.rs[0].flush(s.tmp[:0])
+			if err := s.put(0, s.tmp); err != nil {
+				return nil, err
+			}
+		}
+		sig.streamed = s.samples
 		return sig, nil
 	}
 	for c, st := range s.out {

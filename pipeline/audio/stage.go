@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/openchs/openchs-ai/pipeline"
@@ -15,7 +16,7 @@ import (
 // queue can tell a bad recording from a failing machine.
 type Decoder struct{ Config Config }
 
-var _ pipeline.Decoder = Decoder{}
+var _ pipeline.StreamDecoder = Decoder{}
 
 // Decode implements pipeline.Decoder.
 func (d Decoder) Decode(ctx context.Context, data []byte) ([]float32, error) {
@@ -24,6 +25,21 @@ func (d Decoder) Decode(ctx context.Context, data []byte) ([]float32, error) {
 		return nil, pipelineError(err)
 	}
 	return sig.Mono(), nil
+}
+
+// DecodeStream implements pipeline.StreamDecoder: it decodes the upload
+// read from r to 16 kHz mono PCM handed to fn block by block (see Stream).
+func (d Decoder) DecodeStream(ctx context.Context, r io.Reader, fn func(block []float32) error) (int, error) {
+	n, err := Stream(r, d.Config, func(block []float32) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return fn(block)
+	})
+	if err != nil {
+		return 0, pipelineError(err)
+	}
+	return n, nil
 }
 
 // Probe checks an upload as Decode would and returns its length, keeping

@@ -30,6 +30,9 @@ type Config struct {
 	Gap time.Duration
 	// Guard tunes the hallucination guards.
 	Guard GuardConfig
+	// Window bounds the audio the model reads in one call: 3 minutes
+	// (see window.go).
+	Window time.Duration
 }
 
 // DefaultGap is Config.Gap's default.
@@ -44,7 +47,7 @@ type Transcriber struct {
 	cfg  Config
 }
 
-var _ pipeline.Transcriber = (*Transcriber)(nil)
+var _ pipeline.StreamTranscriber = (*Transcriber)(nil)
 
 // New wraps next.
 func New(next pipeline.Transcriber, cfg Config) (*Transcriber, error) {
@@ -59,36 +62,40 @@ func New(next pipeline.Transcriber, cfg Config) (*Transcriber, error) {
 	if cfg.Gap <= 0 {
 		cfg.Gap = DefaultGap
 	}
+	if cfg.Window <= 0 {
+		cfg.Window = DefaultWindow
+	}
 	cfg.Guard = cfg.Guard.WithDefaults()
 	return &Transcriber{next: next, det: det, cfg: cfg}, nil
 }
 
-// Transcribe implements pipeline.Transcriber: it finds the speech in pcm,
-// has the wrapped transcriber read only that, maps the segments' times
-// back to pcm and drops hallucinated segments (into Transcript.Dropped).
-// A recording without speech gives an empty transcript without running
-// the model.
+// Transcribe implements pipeline.Transcriber (see TranscribeStream).
 func (t *Transcriber) Transcribe(ctx context.Context, pcm []float32, opts pipeline.TranscribeOptions) (*models.Transcript, error) {
-	var tr *models.Transcript
-	var err error
-	if t.cfg.VADOff || opts.VADOff {
-		tr, err = t.next.Transcribe(ctx, pcm, t.live(opts, nil))
-		if err != nil || tr == nil {
-			return tr, err
-		}
-		out := *tr
-		tr = &out
-	} else {
-		regions := t.det.Detect(pcm)
-		if len(regions) == 0 {
-			return t.silent(pcm, opts), nil
-		}
-		tr, err = t.speech(ctx, pcm, regions, opts)
-		if err != nil || tr == nil {
-			return tr, err
-		}
+	return t.TranscribeStream(ctx, pipeline.Slice(pcm), opts)
+}
+
+// TranscribeStream implements pipeline.StreamTranscriber: it finds the
+// speech in pcm, has the wrapped transcriber read only that, maps the
+// segments' times back to pcm and drops hallucinated segments (into
+// Transcript.Dropped). A recording without speech gives an empty
+// transcript without running the model. The model reads the recording in
+// windows of at most Config.Window (see window.go), so that neither this
+// package nor the model ever holds a whole long call.
+func (t *Transcriber) TranscribeStream(ctx context.Context, pcm pipeline.PCM, opts pipeline.TranscribeOptions) (*models.Transcript, error) {
+	st := t.det.Stream()
+	if err := pcm.Read(ctx, func(b []float32) error { st.Write(b); return nil }); err != nil {
+		return nil, err
 	}
-	tr.Duration = models.Seconds(float64(len(pcm)) / pipeline.SampleRate)
+	regions := st.Regions()
+	whole := t.cfg.VADOff || opts.VADOff
+	if !whole && len(regions) == 0 {
+		return t.silent(pcm.Len(), opts), nil
+	}
+	tr, err := t.windows(ctx, pcm, st, regions, whole, opts)
+	if err != nil || tr == nil {
+		return tr, err
+	}
+	tr.Duration = models.Seconds(float64(pcm.Len()) / pipeline.SampleRate)
 	tr.Segments, tr.Dropped = t.cfg.Guard.Filter(tr.Segments)
 	tr.Text = models.JoinSegments(tr.Segments)
 	return tr, nil
@@ -98,31 +105,34 @@ func (t *Transcriber) Transcribe(ctx context.Context, pcm []float32, opts pipeli
 // again.
 const maxPasses = 3
 
-// speech transcribes the regions of pcm. Whisper sometimes ends a 30 s
-// window after a sentence and jumps to the next window, skipping the
-// speech in between (with or without silence skipping); the regions it
-// skipped are read again, up to maxPasses times in all.
-func (t *Transcriber) speech(ctx context.Context, pcm []float32, regions []vad.Region, opts pipeline.TranscribeOptions) (*models.Transcript, error) {
+// speech transcribes one window: joined is its regions' audio laid out
+// by plan. It returns the segments with the recording's times. Whisper
+// sometimes ends a 30 s window after a sentence and jumps to the next
+// window, skipping the speech in between (with or without silence
+// skipping); the regions it skipped are read again, up to maxPasses times
+// in all (once when retry is false). first is the first pass's
+// transcript.
+func (t *Transcriber) speech(ctx context.Context, joined []float32, plan *vad.Plan, retry bool, opts pipeline.TranscribeOptions) (first *models.Transcript, segs []models.Segment, err error) {
 	gap := int(t.cfg.Gap.Seconds() * pipeline.SampleRate)
-	var out *models.Transcript
-	var segs []models.Segment
-	todo := regions
+	regions := plan.Regions()
+	audio := func(r vad.Region) []float32 {
+		i, _ := slices.BinarySearchFunc(regions, r.Start, func(x vad.Region, s int) int { return cmp.Compare(x.Start, s) })
+		return joined[plan.At(i) : plan.At(i)+r.End-r.Start]
+	}
 	inner := opts
-	for pass := 0; pass < maxPasses && len(todo) > 0; pass++ {
-		joined, plan := vad.Join(pcm, todo, gap, pipeline.SampleRate)
+	for pass := 0; pass < maxPasses; pass++ {
 		if pass > 0 {
 			inner.OnProgress = nil // the first pass reports the progress
 		}
 		tr, err := t.next.Transcribe(ctx, joined, t.live(inner, plan))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if tr == nil {
-			return nil, errors.New("speech: transcriber returned no transcript")
+			return nil, nil, errors.New("speech: transcriber returned no transcript")
 		}
-		if out == nil {
-			cp := *tr
-			out = &cp
+		if first == nil {
+			first = tr
 			inner.Language = tr.Language // detected once
 		}
 		spans := make([][2]float64, 0, len(tr.Segments))
@@ -135,16 +145,16 @@ func (t *Transcriber) speech(ctx context.Context, pcm []float32, regions []vad.R
 			s.Start, s.End = models.Seconds(a), models.Seconds(b)
 			segs = append(segs, s)
 		}
-		missed := plan.Missed(spans)
-		if len(missed) == len(todo) {
-			break // nothing read this time: the model hears no words there
+		if !retry {
+			break
 		}
-		todo = missed
+		missed := plan.Missed(spans)
+		if len(missed) == 0 || len(missed) == len(plan.Regions()) {
+			break // all read, or nothing read this time: the model hears no words there
+		}
+		joined, plan = vad.JoinParts(missed, gap, pipeline.SampleRate, func(i int) []float32 { return audio(missed[i]) })
 	}
-	slices.SortStableFunc(segs, func(a, b models.Segment) int { return cmp.Compare(a.Start, b.Start) })
-	out.Segments = snapOnsets(segs, regions)
-	out.Speech = models.Seconds(float64(vad.SpeechSamples(regions)) / pipeline.SampleRate)
-	return out, nil
+	return first, segs, nil
 }
 
 // snapOnsets starts the first segment of each region where the detector
@@ -190,8 +200,8 @@ func (t *Transcriber) live(opts pipeline.TranscribeOptions, plan *vad.Plan) pipe
 	return opts
 }
 
-// silent is the transcript of a recording without speech.
-func (t *Transcriber) silent(pcm []float32, opts pipeline.TranscribeOptions) *models.Transcript {
+// silent is the transcript of a recording of n samples without speech.
+func (t *Transcriber) silent(n int, opts pipeline.TranscribeOptions) *models.Transcript {
 	lang := strings.ToLower(strings.TrimSpace(opts.Language))
 	if lang == "auto" {
 		lang = ""
@@ -202,7 +212,7 @@ func (t *Transcriber) silent(pcm []float32, opts pipeline.TranscribeOptions) *mo
 	tr := &models.Transcript{
 		Language:   lang,
 		Translated: opts.Translate,
-		Duration:   models.Seconds(float64(len(pcm)) / pipeline.SampleRate),
+		Duration:   models.Seconds(float64(n) / pipeline.SampleRate),
 		Segments:   []models.Segment{},
 	}
 	if m, ok := t.next.(interface{ Model() string }); ok {

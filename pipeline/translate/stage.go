@@ -26,7 +26,7 @@ func (s *Stage) Run(ctx context.Context, in *pipeline.StageInput, res *models.Re
 	if !in.Options.IncludeTranslation {
 		return nil
 	}
-	t := Run(ctx, s.Translator, Request{Transcript: in.Transcript, PCM: in.PCM, Voices: in.Voices}, s.Target)
+	t := Run(ctx, s.Translator, Request{Transcript: in.Transcript, PCM: in.PCM, Audio: in.Audio, Voices: in.Voices}, s.Target)
 	if err := ctx.Err(); err != nil {
 		return err // cancelled, not a translation failure
 	}

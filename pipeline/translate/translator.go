@@ -25,8 +25,10 @@ type Translator interface {
 // Whisper backend reads PCM and uses Transcript only for its language.
 type Request struct {
 	Transcript *models.Transcript
-	// PCM is the recording as 16 kHz mono float32, for the Whisper backend.
-	PCM []float32
+	// PCM is the recording as 16 kHz mono float32, for the Whisper
+	// backend; Audio, when set, is read instead.
+	PCM   []float32
+	Audio pipeline.PCM
 	// Voices, when set, are the recording's channels transcribed as
 	// separate speakers: the Whisper backend translates each (PCM is then
 	// unused) and labels the segments with their speakers.

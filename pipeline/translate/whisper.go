@@ -24,7 +24,11 @@ func (w *Whisper) Name() string { return BackendWhisper }
 
 // Translate implements Translator. Whisper translates into English only.
 func (w *Whisper) Translate(ctx context.Context, req Request) (*models.Transcript, error) {
-	if len(req.PCM) == 0 && len(req.Voices) == 0 {
+	audio := req.Audio
+	if audio == nil {
+		audio = pipeline.Slice(req.PCM)
+	}
+	if audio.Len() == 0 && len(req.Voices) == 0 {
 		return nil, ErrNoAudio
 	}
 	lang := "auto"
@@ -37,7 +41,7 @@ func (w *Whisper) Translate(ctx context.Context, req Request) (*models.Transcrip
 	if len(req.Voices) > 0 {
 		t, err = pipeline.TranscribeVoices(ctx, w.t, req.Voices, opts)
 	} else {
-		t, err = w.t.Transcribe(ctx, req.PCM, opts)
+		t, err = pipeline.Transcribe(ctx, w.t, audio, opts)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("whisper translate: %w", err)

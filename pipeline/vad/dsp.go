@@ -34,25 +34,6 @@ const (
 	bandHigh = 4000
 )
 
-// bandpass keeps the speech band of pcm: two high-pass sections (24 dB
-// per octave below 200 Hz, where hum and rumble live) and one low-pass.
-// Non-finite samples become silence.
-func bandpass(pcm []float32, rate int) []float64 {
-	hp1, hp2 := newBiquad(true, bandLow, rate), newBiquad(true, bandLow, rate)
-	high := min(float64(bandHigh), 0.45*float64(rate))
-	lp := newBiquad(false, high, rate)
-	out := make([]float64, len(pcm))
-	for i, s := range pcm {
-		x := float64(s)
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			x = 0
-		}
-		x = max(min(x, 1), -1)
-		out[i] = lp.step(hp2.step(hp1.step(x)))
-	}
-	return out
-}
-
 // smooth returns the moving average of xs over a centred window of w
 // values.
 func smooth(xs []float64, w int) []float64 {

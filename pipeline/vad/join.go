@@ -8,6 +8,7 @@ type Plan struct {
 	regions []Region
 	// at[i] is the sample where regions[i] begins in the joined audio.
 	at   []int
+	n    int // samples in all
 	rate int
 }
 
@@ -16,24 +17,40 @@ type Plan struct {
 // pcm's. The silence lets the transcriber end a segment where a region
 // ends.
 func Join(pcm []float32, regions []Region, gap, rate int) ([]float32, *Plan) {
-	p := &Plan{regions: regions, at: make([]int, len(regions)), rate: rate}
-	n := 0
-	for i, r := range regions {
-		if i > 0 {
-			n += gap
-		}
-		p.at[i] = n
-		n += r.End - r.Start
-	}
-	out := make([]float32, 0, n)
-	for i, r := range regions {
-		if i > 0 {
-			out = append(out, make([]float32, gap)...)
-		}
-		out = append(out, pcm[r.Start:r.End]...)
+	return JoinParts(regions, gap, rate, func(i int) []float32 { return pcm[regions[i].Start:regions[i].End] })
+}
+
+// JoinParts is Join for a recording that is not held whole: audio(i)
+// returns region i's samples, End-Start of them.
+func JoinParts(regions []Region, gap, rate int, audio func(i int) []float32) ([]float32, *Plan) {
+	p := NewPlan(regions, gap, rate)
+	out := make([]float32, p.Len())
+	for i := range regions {
+		copy(out[p.at[i]:], audio(i))
 	}
 	return out, p
 }
+
+// NewPlan lays regions end to end, gap samples apart, as Join does,
+// without joining any audio: the caller fills a buffer of Len samples,
+// region i's from At(i) on.
+func NewPlan(regions []Region, gap, rate int) *Plan {
+	p := &Plan{regions: regions, at: make([]int, len(regions)), rate: rate}
+	for i, r := range regions {
+		if i > 0 {
+			p.n += gap
+		}
+		p.at[i] = p.n
+		p.n += r.End - r.Start
+	}
+	return p
+}
+
+// Len is the length of the joined audio, in samples.
+func (p *Plan) Len() int { return p.n }
+
+// At is where region i begins in the joined audio.
+func (p *Plan) At(i int) int { return p.at[i] }
 
 // Regions returns the regions the plan joined.
 func (p *Plan) Regions() []Region { return p.regions }

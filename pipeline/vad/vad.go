@@ -130,47 +130,116 @@ func (d *Detector) Config() Config { return d.cfg }
 // padded and merged, none overlapping; none when it holds no speech.
 // Non-finite samples count as silence.
 func (d *Detector) Detect(pcm []float32) []Region {
-	levels := d.levels(pcm)
+	st := d.Stream()
+	st.Write(pcm)
+	return st.Regions()
+}
+
+// Stream is one detection over a recording read block by block: its
+// memory is a few bytes per 10 ms, not the recording's.
+type Stream struct {
+	d *Detector
+	m meter
+	// quiet is the levels smoothed over 100 ms, set by Regions.
+	quiet []float64
+}
+
+// Stream starts a detection; Write the recording to it in order, then
+// call Regions.
+func (d *Detector) Stream() *Stream {
+	rate := d.cfg.SampleRate
+	high := min(float64(bandHigh), 0.45*float64(rate))
+	return &Stream{d: d, m: meter{frame: d.frame, hop: d.hop,
+		hp1: newBiquad(true, bandLow, rate), hp2: newBiquad(true, bandLow, rate), lp: newBiquad(false, high, rate)}}
+}
+
+// Write adds the next block of the recording.
+func (s *Stream) Write(pcm []float32) { s.m.write(pcm) }
+
+// Regions returns the speech regions of what was written, as Detect does.
+func (s *Stream) Regions() []Region {
+	levels := s.m.levels
 	if len(levels) == 0 {
 		return nil
 	}
-	floor := slidingMin(smooth(levels, 10), int(d.cfg.FloorWindow/(10*time.Millisecond)))
-	runs := d.speechFrames(levels, floor)
-	return d.regions(runs, len(pcm))
+	s.quiet = smooth(levels, 10)
+	floor := slidingMin(s.quiet, int(s.d.cfg.FloorWindow/(10*time.Millisecond)))
+	runs := s.d.speechFrames(levels, floor)
+	return s.d.regions(runs, s.m.n)
 }
 
-// levels returns the speech-band level of each frame, in dBFS.
-func (d *Detector) levels(pcm []float32) []float64 {
-	if len(pcm) < d.frame {
-		return nil
+// Quietest returns the sample in [from, to) where the 100 ms around it
+// are the quietest of the stretch (a pause between words, where a
+// recording can be cut): from when the stretch is shorter than a frame or
+// Regions was not called.
+func (s *Stream) Quietest(from, to int) int {
+	hop := s.d.hop
+	lo, hi := (from+hop-1)/hop, min(to/hop, len(s.quiet))
+	best := -1
+	for f := lo; f < hi; f++ {
+		if best < 0 || s.quiet[f] < s.quiet[best] {
+			best = f
+		}
 	}
-	band := bandpass(pcm, d.cfg.SampleRate)
-	n := (len(band)-d.frame)/d.hop + 1
-	out := make([]float64, n)
-	// A running sum of squares over the frame.
-	var sum float64
-	for i := 0; i < d.frame; i++ {
-		sum += band[i] * band[i]
+	if best < 0 {
+		return from
 	}
-	for f := 0; f < n; f++ {
-		if f > 0 {
-			lo, hi := (f-1)*d.hop, f*d.hop
-			for i := lo; i < hi; i++ {
-				sum -= band[i] * band[i]
+	return best*hop + s.d.frame/2
+}
+
+// meter computes the speech-band level of each frame, in dBFS, as the
+// samples arrive: each is band-passed to the speech band (two high-pass
+// sections, 24 dB per octave below 200 Hz where hum and rumble live, and
+// one low-pass) and a running sum of squares is kept over the frame.
+// Non-finite samples become silence.
+type meter struct {
+	frame, hop   int
+	hp1, hp2, lp *biquad
+	n            int       // samples written
+	band         []float64 // band-passed samples from sample base on
+	base         int
+	sum          float64
+	levels       []float64
+}
+
+func (m *meter) write(pcm []float32) {
+	m.n += len(pcm)
+	for _, v := range pcm {
+		x := float64(v)
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			x = 0
+		}
+		x = max(min(x, 1), -1)
+		m.band = append(m.band, m.lp.step(m.hp2.step(m.hp1.step(x))))
+	}
+	b := func(i int) float64 { v := m.band[i-m.base]; return v * v }
+	for f := len(m.levels); f*m.hop+m.frame <= m.n; f++ {
+		if f == 0 {
+			for i := 0; i < m.frame; i++ {
+				m.sum += b(i)
 			}
-			for i := lo + d.frame; i < hi+d.frame; i++ {
-				sum += band[i] * band[i]
+		} else {
+			lo, hi := (f-1)*m.hop, f*m.hop
+			for i := lo; i < hi; i++ {
+				m.sum -= b(i)
+			}
+			for i := lo + m.frame; i < hi+m.frame; i++ {
+				m.sum += b(i)
 			}
 			if f%64 == 0 { // keep rounding errors from piling up
-				sum = 0
-				for i := hi; i < hi+d.frame; i++ {
-					sum += band[i] * band[i]
+				m.sum = 0
+				for i := hi; i < hi+m.frame; i++ {
+					m.sum += b(i)
 				}
 			}
 		}
-		out[f] = 10 * math.Log10(max(sum, 0)/float64(d.frame)+1e-12)
+		m.levels = append(m.levels, 10*math.Log10(max(m.sum, 0)/float64(m.frame)+1e-12))
 	}
-	return out
+	// The next frame reads from the start of the last one on.
+	if keep := max(len(m.levels)-1, 0) * m.hop; keep-m.base > 1<<16 {
+		m.band = m.band[:copy(m.band, m.band[keep-m.base:])]
+		m.base = keep
+	}
 }
 
 // run is a stretch of speech frames, [start, end).

@@ -60,6 +60,18 @@ static void openchs_load_backends(const char *dir) {
 	if (dir && dir[0]) ggml_backend_load_all_from_path(dir); else ggml_backend_load_all();
 }
 static size_t openchs_backend_devices(void) { return ggml_backend_dev_count(); }
+
+// openchs_malloc_tune keeps glibc from serving whisper.cpp's per-call
+// buffers (a window's copy of the input, its mel spectrogram) from its
+// heap once it has freed one: left to itself glibc raises its mmap
+// threshold to the largest block freed, up to 32 MB, and the heap keeps
+// the pages. Blocks of 1 MiB and more are mapped and given back on free.
+#ifdef __GLIBC__
+#include <malloc.h>
+static void openchs_malloc_tune(void) { mallopt(M_MMAP_THRESHOLD, 1 << 20); }
+#else
+static void openchs_malloc_tune(void) {}
+#endif
 */
 import "C"
 
@@ -188,10 +200,17 @@ func (c Config) Validate() error {
 
 // Engine transcribes with whisper.cpp. It is safe for concurrent use; at
 // most Config.Slots transcriptions run at once, the others wait.
+//
+// A slot's copy of the model is loaded the first time every loaded one is
+// busy, and a transcription takes the slot used last: a lone call, read
+// window after window, keeps to one model and its working memory (over
+// 150 MB while it decodes) instead of warming every slot's.
 type Engine struct {
 	cfg    Config
-	slots  chan *slot
+	sem    chan struct{} // one token per transcription running
 	budget *budget
+	mu     sync.Mutex
+	idle   []*slot // loaded and free, the one used last at the end
 	all    []*slot
 	once   sync.Once
 }
@@ -210,6 +229,7 @@ var backendsErr error
 // model: whisper.cpp finds no device without it.
 func loadBackends(dir string, verbose bool) error {
 	backendsOnce.Do(func() {
+		C.openchs_malloc_tune()
 		C.openchs_quiet(C.bool(!verbose))
 		cdir := C.CString(dir)
 		defer C.free(unsafe.Pointer(cdir))
@@ -221,7 +241,8 @@ func loadBackends(dir string, verbose bool) error {
 	return backendsErr
 }
 
-// Open loads the model once per slot.
+// Open loads the model for the first slot (the others load theirs when
+// first needed).
 func Open(cfg Config) (*Engine, error) {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -230,19 +251,59 @@ func Open(cfg Config) (*Engine, error) {
 	if err := loadBackends(cfg.BackendDir, cfg.Verbose); err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, slots: make(chan *slot, cfg.Slots), budget: newBudget(cfg.CPUs, cfg.maxThreads(), cfg.Slots, cfg.Demand)}
-	for i := 0; i < cfg.Slots; i++ {
-		ctx := bindings.Whisper_init(cfg.Model.Path)
-		if ctx == nil {
-			e.Close()
-			return nil, fmt.Errorf("whisper: cannot load model %s from %s (not a whisper.cpp ggml model?)", cfg.Model.Name, cfg.Model.Path)
-		}
-		s := &slot{ctx: ctx, cancel: (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0))))), multi: ctx.Whisper_is_multilingual() != 0}
-		e.all = append(e.all, s)
-		e.slots <- s
+	e := &Engine{cfg: cfg, sem: make(chan struct{}, cfg.Slots), budget: newBudget(cfg.CPUs, cfg.maxThreads(), cfg.Slots, cfg.Demand)}
+	s, err := e.load()
+	if err != nil {
+		return nil, err
 	}
+	e.idle = append(e.idle, s)
 	cfg.Logger.Info("whisper model loaded", "model", cfg.Model.ID(), "slots", cfg.Slots, "cpus", cfg.CPUs, "threads", cfg.maxThreads())
 	return e, nil
+}
+
+// load loads one more copy of the model.
+func (e *Engine) load() (*slot, error) {
+	ctx := bindings.Whisper_init(e.cfg.Model.Path)
+	if ctx == nil {
+		return nil, fmt.Errorf("whisper: cannot load model %s from %s (not a whisper.cpp ggml model?)", e.cfg.Model.Name, e.cfg.Model.Path)
+	}
+	s := &slot{ctx: ctx, cancel: (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0))))), multi: ctx.Whisper_is_multilingual() != 0}
+	e.mu.Lock()
+	e.all = append(e.all, s)
+	e.mu.Unlock()
+	return s, nil
+}
+
+// take waits for a free slot and returns it, loading a model when every
+// loaded one is busy; give it back with give.
+func (e *Engine) take(ctx context.Context) (*slot, error) {
+	select {
+	case e.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	e.mu.Lock()
+	if n := len(e.idle); n > 0 {
+		s := e.idle[n-1]
+		e.idle = e.idle[:n-1]
+		e.mu.Unlock()
+		return s, nil
+	}
+	e.mu.Unlock()
+	s, err := e.load()
+	if err != nil {
+		<-e.sem
+		return nil, err
+	}
+	e.cfg.Logger.Info("whisper model loaded for another slot", "model", e.cfg.Model.ID())
+	return s, nil
+}
+
+func (e *Engine) give(s *slot) {
+	e.mu.Lock()
+	e.idle = append(e.idle, s)
+	e.mu.Unlock()
+	<-e.sem
 }
 
 // Model names the loaded model as "name@sha256-prefix".
@@ -267,11 +328,13 @@ func (c Config) maxThreads() int {
 // Close frees the models. Transcriptions must have finished.
 func (e *Engine) Close() error {
 	e.once.Do(func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
 		for _, s := range e.all {
 			s.ctx.Whisper_free()
 			C.free(unsafe.Pointer(s.cancel))
 		}
-		e.all = nil
+		e.all, e.idle = nil, nil
 	})
 	return nil
 }
@@ -297,13 +360,11 @@ func (e *Engine) Transcribe(ctx context.Context, pcm []float32, opts pipeline.Tr
 		return nil, fmt.Errorf("whisper: %q: %w", opts.Language, ErrUnknownLanguage)
 	}
 
-	var s *slot
-	select {
-	case s = <-e.slots:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	s, err := e.take(ctx)
+	if err != nil {
+		return nil, err
 	}
-	defer func() { e.slots <- s }()
+	defer e.give(s)
 	threads, err := e.budget.take(ctx)
 	if err != nil {
 		return nil, err

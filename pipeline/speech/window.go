@@ -1,0 +1,176 @@
+package speech
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/openchs/openchs-ai/models"
+	"github.com/openchs/openchs-ai/pipeline"
+	"github.com/openchs/openchs-ai/pipeline/vad"
+)
+
+// DefaultWindow is Config.Window's default: 3 minutes. While the model
+// reads a window, it costs about 160 KB a second of audio (the joined
+// speech, whisper.cpp's padded copy of it and its mel spectrogram), under
+// 30 MB; an hour read at once held over a gigabyte. Measured with
+// scripts/bench-memory.sh on a 12-minute call, a worker peaked at 359 MB
+// with 5-minute windows, 322 MB with 3 and 309 MB with 2.
+const DefaultWindow = 3 * time.Minute
+
+// carryWords is how many words of a window's transcript lead the model
+// into the next window, as whisper.cpp carries its own text from one
+// 30 s stretch to the next within a call.
+const carryWords = 64
+
+// window is what the model reads in one call: regions of the recording,
+// joined with gaps between them; size samples in all.
+type window struct {
+	regions []vad.Region
+	size    int
+}
+
+// plan cuts the recording into windows of at most Config.Window: the
+// speech regions in order, or, when whole, the recording itself. A region
+// longer than a window is cut where it is quietest in the window's second
+// half.
+func (t *Transcriber) plan(st *vad.Stream, regions []vad.Region, n int, whole bool) []window {
+	limit := max(int(t.cfg.Window.Seconds()*pipeline.SampleRate), pipeline.SampleRate)
+	gap := int(t.cfg.Gap.Seconds() * pipeline.SampleRate)
+	if whole {
+		regions = []vad.Region{{Start: 0, End: n, SpeechStart: 0, SpeechEnd: n}}
+	}
+	var ws []window
+	var cur window
+	add := func(r vad.Region) {
+		size := r.End - r.Start
+		if len(cur.regions) > 0 {
+			if whole || cur.size+gap+size > limit {
+				ws = append(ws, cur)
+				cur = window{}
+			} else {
+				size += gap
+			}
+		}
+		cur.regions = append(cur.regions, r)
+		cur.size += size
+	}
+	for _, r := range regions {
+		for r.End-r.Start > limit {
+			// What is left after the cut is at least a quarter window.
+			c := st.Quietest(r.Start+limit/2, min(r.Start+limit, r.End-limit/4))
+			add(vad.Region{Start: r.Start, End: c, SpeechStart: r.SpeechStart, SpeechEnd: min(r.SpeechEnd, c)})
+			r.Start, r.SpeechStart = c, max(r.SpeechStart, c)
+		}
+		add(r)
+	}
+	if len(cur.regions) > 0 {
+		ws = append(ws, cur)
+	}
+	return ws
+}
+
+// windows reads pcm again and transcribes it window by window as the
+// windows' audio arrives, holding one window's audio at a time. Segment
+// times are the recording's; progress runs over all windows.
+func (t *Transcriber) windows(ctx context.Context, pcm pipeline.PCM, st *vad.Stream, regions []vad.Region, whole bool, opts pipeline.TranscribeOptions) (*models.Transcript, error) {
+	ws := t.plan(st, regions, pcm.Len(), whole)
+	total := 0
+	for _, w := range ws {
+		total += w.size
+	}
+	gap := int(t.cfg.Gap.Seconds() * pipeline.SampleRate)
+	var (
+		out   *models.Transcript
+		segs  []models.Segment
+		done  int // samples of the windows read
+		inner = opts
+		k     int       // the window being filled
+		plan  *vad.Plan // its layout
+		buf   []float32 // its audio, joined; one buffer serves every window
+	)
+	begin := func() {
+		if k < len(ws) {
+			plan = vad.NewPlan(ws[k].regions, gap, pipeline.SampleRate)
+			buf = slices.Grow(buf[:0], plan.Len())[:plan.Len()]
+			clear(buf)
+		}
+	}
+	run := func() error {
+		o := inner
+		if opts.OnProgress != nil {
+			base, size := done, len(buf)
+			o.OnProgress = func(p int) {
+				opts.OnProgress(int((float64(base) + float64(min(max(p, 0), 100))/100*float64(size)) * 100 / float64(total)))
+			}
+		}
+		first, got, err := t.speech(ctx, buf, plan, !whole, o)
+		if err != nil {
+			return err
+		}
+		if out == nil {
+			cp := *first
+			out = &cp
+			inner.Language = first.Language // detected once
+		}
+		segs = append(segs, got...)
+		inner.Prompt = t.carry(opts.Prompt, got)
+		done += len(buf)
+		k++
+		begin()
+		return nil
+	}
+	begin()
+	pos := 0
+	err := pcm.Read(ctx, func(b []float32) error {
+		end := pos + len(b)
+		for k < len(ws) {
+			rs := ws[k].regions
+			for i, r := range rs {
+				if lo, hi := max(r.Start, pos), min(r.End, end); lo < hi {
+					copy(buf[plan.At(i)+lo-r.Start:], b[lo-pos:hi-pos])
+				}
+			}
+			if rs[len(rs)-1].End > end {
+				break
+			}
+			if err := run(); err != nil {
+				return err
+			}
+		}
+		pos = end
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if k < len(ws) {
+		return nil, errors.New("speech: the recording ended before its last window")
+	}
+	if whole {
+		out.Segments = segs
+		out.Speech = models.Seconds(float64(pcm.Len()) / pipeline.SampleRate)
+		return out, nil
+	}
+	slices.SortStableFunc(segs, func(a, b models.Segment) int { return cmp.Compare(a.Start, b.Start) })
+	out.Segments = snapOnsets(segs, regions)
+	out.Speech = models.Seconds(float64(vad.SpeechSamples(regions)) / pipeline.SampleRate)
+	return out, nil
+}
+
+// carry is the prompt of the window after one whose segments were segs:
+// the task's own prompt, then the last carryWords words the guards keep.
+func (t *Transcriber) carry(prompt string, segs []models.Segment) string {
+	var words []string
+	for i := len(segs) - 1; i >= 0 && len(words) < carryWords; i-- {
+		if !t.cfg.Guard.Keep(segs[i]) {
+			continue
+		}
+		w := strings.Fields(segs[i].Text)
+		words = append(w[max(len(w)-(carryWords-len(words)), 0):], words...)
+	}
+	return strings.TrimSpace(prompt + " " + strings.Join(words, " "))
+}
