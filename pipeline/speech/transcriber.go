@@ -30,8 +30,8 @@ type Config struct {
 	Gap time.Duration
 	// Guard tunes the hallucination guards.
 	Guard GuardConfig
-	// Window bounds the audio the model reads in one call: 3 minutes
-	// (see window.go).
+	// Window bounds the audio the model reads in one call: 29.5 s, one
+	// of whisper.cpp's stretches (see window.go).
 	Window time.Duration
 }
 

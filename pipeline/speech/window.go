@@ -13,13 +13,17 @@ import (
 	"github.com/openchs/openchs-ai/pipeline/vad"
 )
 
-// DefaultWindow is Config.Window's default: 3 minutes. While the model
-// reads a window, it costs about 160 KB a second of audio (the joined
-// speech, whisper.cpp's padded copy of it and its mel spectrogram), under
-// 30 MB; an hour read at once held over a gigabyte. Measured with
-// scripts/bench-memory.sh on a 12-minute call, a worker peaked at 359 MB
-// with 5-minute windows, 322 MB with 3 and 309 MB with 2.
-const DefaultWindow = 3 * time.Minute
+// DefaultWindow is Config.Window's default: 29.5 s, one of whisper.cpp's
+// 30 s stretches. The model reads each window whole, in one pass of its
+// encoder, so it cannot end a stretch after a sentence and jump ahead
+// over the speech between, as it does reading longer audio: on the
+// half-silent calls of this package's tests and scripts/bench-vad.sh,
+// 3-minute windows lost whole sentences (WER on the speech 28 % on the
+// 150-s call, 18 % on the 12-minute one) where windows of a stretch lose
+// none (9 %). A window costs about 160 KB a second of audio while the
+// model reads it (the joined speech, whisper.cpp's padded copy and its mel
+// spectrogram); an hour read at once held over a gigabyte.
+const DefaultWindow = 29500 * time.Millisecond
 
 // carryWords is how many words of a window's transcript lead the model
 // into the next window, as whisper.cpp carries its own text from one
@@ -35,8 +39,8 @@ type window struct {
 
 // plan cuts the recording into windows of at most Config.Window: the
 // speech regions in order, or, when whole, the recording itself. A region
-// longer than a window is cut where it is quietest in the window's second
-// half.
+// longer than a window is cut where it is quietest in the window's last
+// fifth.
 func (t *Transcriber) plan(st *vad.Stream, regions []vad.Region, n int, whole bool) []window {
 	limit := max(int(t.cfg.Window.Seconds()*pipeline.SampleRate), pipeline.SampleRate)
 	gap := int(t.cfg.Gap.Seconds() * pipeline.SampleRate)
@@ -60,8 +64,12 @@ func (t *Transcriber) plan(st *vad.Stream, regions []vad.Region, n int, whole bo
 	}
 	for _, r := range regions {
 		for r.End-r.Start > limit {
-			// What is left after the cut is at least a quarter window.
-			c := st.Quietest(r.Start+limit/2, min(r.Start+limit, r.End-limit/4))
+			// The cut is in the window's last fifth, so that a window is
+			// nearly the stretch whisper.cpp reads anyway (it pads every
+			// call to 30 s), and what is left after it is at least a
+			// quarter window.
+			hi := min(r.Start+limit, r.End-limit/4)
+			c := st.Quietest(min(r.Start+limit*4/5, hi), hi)
 			add(vad.Region{Start: r.Start, End: c, SpeechStart: r.SpeechStart, SpeechEnd: min(r.SpeechEnd, c)})
 			r.Start, r.SpeechStart = c, max(r.SpeechStart, c)
 		}
