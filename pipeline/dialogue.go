@@ -167,6 +167,13 @@ func speechStart(pcm []float32, start, end models.Seconds) models.Seconds {
 // channels are split and the recording has distinct channels, one voice
 // per channel (pcm is then nil).
 func (r *Runner) decode(ctx context.Context, job Job) (pcm []float32, voices []Voice, err error) {
+	if job.Audio == nil && job.Source != nil {
+		// Recordings not read in passes (split by channel, or a decoder
+		// that cannot stream) are decoded whole, from their bytes.
+		if job.Audio, err = readSource(ctx, job.Source); err != nil {
+			return nil, nil, err
+		}
+	}
 	mode, agent := r.channelMode(job.Options)
 	cd, ok := r.Decoder.(ChannelDecoder)
 	if mode != models.ChannelsSplit || !ok {

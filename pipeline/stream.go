@@ -16,6 +16,18 @@ type Source interface {
 	Open(ctx context.Context) (io.Reader, error)
 }
 
+// readSource reads the whole of src.
+func readSource(ctx context.Context, src Source) ([]byte, error) {
+	in, err := src.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := in.(io.Closer); ok {
+		defer c.Close()
+	}
+	return io.ReadAll(in)
+}
+
 // StreamDecoder is a Decoder that can also hand over the PCM block by
 // block, so that nothing holds the whole decoded recording.
 type StreamDecoder interface {

@@ -260,6 +260,9 @@ async function retry(c) {
     state.subs.delete(c.id);
     send({ unsubscribe: c.id });
     follow(fresh);
+    // The case can be written before the new subscription starts; read
+    // the record again shortly, so the delivery's outcome is not missed.
+    setTimeout(() => adopt(state.calls.get(c.id) || fresh), 1500);
   } catch (err) {
     flash(`Retry failed: ${err.message}`);
   }
