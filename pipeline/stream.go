@@ -16,16 +16,35 @@ type Source interface {
 	Open(ctx context.Context) (io.Reader, error)
 }
 
-// readSource reads the whole of src.
-func readSource(ctx context.Context, src Source) ([]byte, error) {
+// withSource opens src, calls fn with its reader and closes it.
+func withSource(ctx context.Context, src Source, fn func(io.Reader) error) error {
 	in, err := src.Open(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if c, ok := in.(io.Closer); ok {
 		defer c.Close()
 	}
-	return io.ReadAll(in)
+	return fn(in)
+}
+
+// readSource reads the whole of src.
+func readSource(ctx context.Context, src Source) (b []byte, err error) {
+	err = withSource(ctx, src, func(in io.Reader) (err error) {
+		b, err = io.ReadAll(in)
+		return err
+	})
+	return b, err
+}
+
+// decodeSource decodes src with dec, calling fn with each block, and
+// returns the number of samples.
+func decodeSource(ctx context.Context, src Source, dec StreamDecoder, fn func(block []float32) error) (n int, err error) {
+	err = withSource(ctx, src, func(in io.Reader) (err error) {
+		n, err = dec.DecodeStream(ctx, in, fn)
+		return err
+	})
+	return n, err
 }
 
 // StreamDecoder is a Decoder that can also hand over the PCM block by
@@ -100,14 +119,7 @@ type streamedPCM struct {
 func (p *streamedPCM) Len() int { return p.n }
 
 func (p *streamedPCM) Read(ctx context.Context, fn func(block []float32) error) error {
-	r, err := p.src.Open(ctx)
-	if err != nil {
-		return err
-	}
-	if c, ok := r.(io.Closer); ok {
-		defer c.Close()
-	}
-	n, err := p.dec.DecodeStream(ctx, r, fn)
+	n, err := decodeSource(ctx, p.src, p.dec, fn)
 	if err != nil {
 		return err
 	}
@@ -131,17 +143,9 @@ func (r *Runner) openStream(ctx context.Context, job Job) (pcm PCM, ok bool, err
 	if src == nil {
 		src = bytesSource(job.Audio)
 	}
-	p := &streamedPCM{src: src, dec: dec}
-	in, err := src.Open(ctx)
+	n, err := decodeSource(ctx, src, dec, func([]float32) error { return nil })
 	if err != nil {
 		return nil, true, err
 	}
-	if c, ok := in.(io.Closer); ok {
-		defer c.Close()
-	}
-	p.n, err = dec.DecodeStream(ctx, in, func([]float32) error { return nil })
-	if err != nil {
-		return nil, true, err
-	}
-	return p, true, nil
+	return &streamedPCM{src: src, dec: dec, n: n}, true, nil
 }
