@@ -61,6 +61,7 @@ static void openchs_load_backends(const char *dir) {
 }
 static size_t openchs_backend_devices(void) { return ggml_backend_dev_count(); }
 
+
 // openchs_malloc_tune keeps glibc from serving whisper.cpp's per-call
 // buffers (a window's copy of the input, its mel spectrogram) from its
 // heap once it has freed one: left to itself glibc raises its mmap
@@ -215,11 +216,49 @@ type Engine struct {
 	once   sync.Once
 }
 
-// slot is one loaded model with its own cancel flag.
+// slot is one loaded model with its own cancel flag and its own OS
+// thread, on which every call into the model runs (see do).
+//
+// ggml's CPU backend computes with an OpenMP team that belongs to the
+// thread calling it; libgomp keeps a thread's team while the thread
+// lives. Called from whichever thread Go's scheduler picked, whisper.cpp
+// found a new thread at nearly every call and left a team on each, and
+// with more libgomp threads alive than CPUs its barriers (thousands a
+// window) stop spinning and sleep: 30 windows of 24 s took 38.7 s where
+// the same calls from C took 22.8 s, and from one thread of its own,
+// 22.8 s too. Two slots whose threads both once ran 2-thread calls on 2
+// CPUs still pay it (2.4 s a 37-second call against 1.5 s); 1-thread
+// calls on each do not.
 type slot struct {
 	ctx    *bindings.Context
 	cancel *C.int
 	multi  bool
+	calls  chan func()
+}
+
+// newSlot starts the slot's thread.
+func newSlot(ctx *bindings.Context) *slot {
+	s := &slot{ctx: ctx, cancel: (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0))))), multi: ctx.Whisper_is_multilingual() != 0, calls: make(chan func())}
+	go func() {
+		runtime.LockOSThread() // for good: the thread ends with the slot
+		for f := range s.calls {
+			f()
+		}
+	}()
+	return s
+}
+
+// do runs f on the slot's thread and returns when it has; a panic in f
+// is raised again in the caller.
+func (s *slot) do(f func()) {
+	done := make(chan any, 1)
+	s.calls <- func() {
+		defer func() { done <- recover() }()
+		f()
+	}
+	if p := <-done; p != nil {
+		panic(p)
+	}
 }
 
 var backendsOnce sync.Once
@@ -267,7 +306,7 @@ func (e *Engine) load() (*slot, error) {
 	if ctx == nil {
 		return nil, fmt.Errorf("whisper: cannot load model %s from %s (not a whisper.cpp ggml model?)", e.cfg.Model.Name, e.cfg.Model.Path)
 	}
-	s := &slot{ctx: ctx, cancel: (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0))))), multi: ctx.Whisper_is_multilingual() != 0}
+	s := newSlot(ctx)
 	e.mu.Lock()
 	e.all = append(e.all, s)
 	e.mu.Unlock()
@@ -331,7 +370,8 @@ func (e *Engine) Close() error {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		for _, s := range e.all {
-			s.ctx.Whisper_free()
+			s.do(s.ctx.Whisper_free)
+			close(s.calls)
 			C.free(unsafe.Pointer(s.cancel))
 		}
 		e.all, e.idle = nil, nil
@@ -370,7 +410,9 @@ func (e *Engine) Transcribe(ctx context.Context, pcm []float32, opts pipeline.Tr
 		return nil, err
 	}
 	defer e.budget.give(threads)
-	return e.run(ctx, s, pcm, lang, threads, opts)
+	var tr *models.Transcript
+	s.do(func() { tr, err = e.run(ctx, s, pcm, lang, threads, opts) })
+	return tr, err
 }
 
 // job is what the C callbacks reach through a cgo.Handle.
