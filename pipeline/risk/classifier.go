@@ -98,6 +98,11 @@ type builtinCues struct {
 	// joke or a tease ("nakutania tu", "it was a joke"), which sets aside
 	// any match but the caller's own suicide or self-harm.
 	joke int
+	// isolated and grave, -1 when the lexicon has none: a blow told as a
+	// single, out-of-character incident ("I've never done that before",
+	// "ni mara ya kwanza") is a concern to follow up, not an urgent case,
+	// unless the injury is grave (bleeding, a fracture, hospital).
+	isolated, grave int
 }
 
 // New builds a Classifier from the lexicon cfg names, or the embedded one.
@@ -164,6 +169,7 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 		immediacy: c.cueIdx("immediacy"), severity: c.cueIdx("severity"),
 		plea: c.cueIdx("distress_plea"), fear: c.cueIdx("distress_fear"), danger: c.cueIdx("distress_danger"),
 		followUp: c.cueIdx("follow_up"), joke: c.cueIdx("joke"),
+		isolated: c.cueIdx("isolated"), grave: c.cueIdx("grave"),
 	}
 	c.distressCat = -1
 	for i, cat := range lex.Categories {
@@ -375,16 +381,24 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 		return owned(m, d)
 	})
 
-	// A resolved, follow-up or joke cue that is itself negated
-	// (hajakamatwa, "he has not been arrested", "this is no joke")
-	// resolves or excuses nothing.
-	for _, k := range []int{c.builtin.resolved, c.builtin.followUp, c.builtin.joke} {
+	// A resolved, follow-up, joke or isolated cue that is itself negated
+	// (hajakamatwa, "he has not been arrested", "this is no joke", "si mara
+	// ya kwanza": not the first time) resolves or excuses nothing.
+	for _, k := range []int{c.builtin.resolved, c.builtin.followUp, c.builtin.joke, c.builtin.isolated} {
 		if k >= 0 {
 			ci.matches[k] = slices.DeleteFunc(ci.matches[k], func(m match) bool {
 				_, neg := c.negatedBy(m, d, &ci, bridge)
 				return neg
 			})
 		}
+	}
+
+	// "Not the first time" is an ongoing cue around an isolated one: a
+	// recurrence, not a single incident.
+	if k := c.builtin.isolated; k >= 0 {
+		ci.matches[k] = slices.DeleteFunc(ci.matches[k], func(m match) bool {
+			return slices.ContainsFunc(ci.matches[c.builtin.ongoing], func(o match) bool { return o.start < m.end && m.start < o.end })
+		})
 	}
 
 	// An injury stated negatively (hajaumia, sikuumia: not hurt; "it
@@ -679,7 +693,10 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 		f.level--
 		f.cues = append(f.cues, cueUse{m, "past"})
 	}
-	if m, ok := c.cueNear(b.severity, h, d, ci); ok && !ignores[b.severity] && f.level == models.PriorityMedium.Rank() {
+	if m, ok := c.isolatedBlow(f, ongoing, d, ci); ok {
+		f.level--
+		f.cues = append(f.cues, cueUse{m, "isolated"})
+	} else if m, ok := c.cueNear(b.severity, h, d, ci); ok && !ignores[b.severity] && f.level == models.PriorityMedium.Rank() {
 		f.level++
 		f.cues = append(f.cues, cueUse{m, "severity"})
 	}
@@ -691,6 +708,28 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 			f.cues = append(f.cues, cueUse{m, c.cueInfo[k].name})
 		}
 	}
+}
+
+// blowCategories are the harms a single out-of-character incident lowers:
+// a blow, a slap, an insult. A first sexual assault, a first attempt at
+// suicide or a first wedding date is no less urgent for being the first.
+var blowCategories = map[string]bool{"physical_abuse": true, "emotional_abuse": true, "bullying": true}
+
+// isolatedBlow returns the isolated cue that makes f's high match a
+// concern rather than an urgent case: a blow the caller tells as a single
+// incident, out of character, with nothing ongoing, imminent or grave
+// near it. A counsellor follows such a call up (medium); the learned
+// second opinion may still raise it.
+func (c *Classifier) isolatedBlow(f *finding, ongoing bool, d *doc, ci *cueIndex) (match, bool) {
+	b := c.builtin
+	if b.isolated < 0 || ongoing || f.level != models.PriorityHigh.Rank() || !blowCategories[c.lex.Categories[f.rule.cat].ID] {
+		return match{}, false
+	}
+	m, ok := c.cueNear(b.isolated, f.m, d, ci)
+	if !ok || c.nearHas(b.immediacy, f.m, d, ci) || (b.grave >= 0 && c.nearHas(b.grave, f.m, d, ci)) {
+		return match{}, false
+	}
+	return m, true
 }
 
 // resolvedBy returns the resolved cue that closes h: one in its sentence,

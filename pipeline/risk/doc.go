@@ -20,7 +20,13 @@
 //     resolution, unless an ongoing cue keeps it open;
 //   - immediacy cues ("right now", "tonight", "sasa hivi", "leo usiku")
 //     raise a match one level, to critical for serious harm;
-//   - past cues ("years ago") lower a serious match one level.
+//   - past cues ("years ago") lower a serious match one level;
+//   - isolated cues ("I have never done that before", "ni mara ya
+//     kwanza") make a blow, a slap or an insult told as a single,
+//     out-of-character incident medium instead of high, unless it recurs
+//     ("not the first time"), is imminent, or the injury is grave
+//     (bleeding, a fracture, hospital); a first sexual assault or a first
+//     attempt at suicide is no less urgent for being the first.
 //
 // A backstop catches what no rule knows: a call without a finding at
 // medium or above in which two of a plea for help, fear, a sign of danger

@@ -53,6 +53,21 @@ func TestScope(t *testing.T) {
 // scopeCases are the scope cases of TestScope, also read unpunctuated by
 // TestScopeUnpunctuated.
 var scopeCases = []priorityCase{
+	{name: "en a single out-of-character slap is a concern",
+		text: "I slapped my son yesterday when he lied to me. I have never done that before and I feel awful. How do I talk to him?",
+		want: models.PriorityMedium},
+	{name: "en not the first time keeps a slap urgent",
+		text: "I slapped my son yesterday when he lied to me. It is not the first time and I cannot stop myself.",
+		want: models.PriorityHigh},
+	{name: "en a single blow with a grave injury stays urgent",
+		text: "My father slapped me yesterday for the first time. I had to go to hospital for stitches.",
+		want: models.PriorityHigh},
+	{name: "sw not the first time keeps a blow urgent",
+		text: "Wiki hii nimempiga mwanangu mpaka akaanguka, na si mara ya kwanza.",
+		want: models.PriorityHigh},
+	{name: "sw a single blow out of character is a concern",
+		text: "Jana mama alinichapa kwa sababu nilichelewa kurudi nyumbani. Huwa si mkali hivi, nadhani alikuwa amechoka.",
+		want: models.PriorityMedium},
 	{name: "en a joke sets a threat aside",
 		text: "We fight a lot and my stepdad said next time he will sell us both to the circus. It was a joke, but mum cried. Can you help us get along?",
 		want: models.PriorityLow, alsoOK: models.PriorityMedium},
