@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/openchs/openchs-ai/pipeline/whisper"
 )
 
 // env is the process environment, the one thing only cmd/ reads.
@@ -29,7 +31,15 @@ type command struct {
 // commands is the table of subcommands.
 var commands = map[string]command{}
 
+// transcribes are the commands that load the model.
+var transcribes = map[string]bool{"serve": true, "worker": true, "transcribe": true}
+
 func main() {
+	if len(os.Args) > 1 && transcribes[os.Args[1]] {
+		if err := whisper.ExecWithOpenMPSettings(); err != nil {
+			fmt.Fprintf(os.Stderr, "openchs-ai: going on with libgomp's default settings: %v\n", err)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
 	stop()

@@ -226,9 +226,9 @@ type Engine struct {
 // with more libgomp threads alive than CPUs its barriers (thousands a
 // window) stop spinning and sleep: 30 windows of 24 s took 38.7 s where
 // the same calls from C took 22.8 s, and from one thread of its own,
-// 22.8 s too. Two slots whose threads both once ran 2-thread calls on 2
-// CPUs still pay it (2.4 s a 37-second call against 1.5 s); 1-thread
-// calls on each do not.
+// 22.8 s too. Two slots whose threads have both run 2-thread calls on 2
+// CPUs are more threads than CPUs still: that libgomp's settings answer
+// (see openMPSettings).
 type slot struct {
 	ctx    *bindings.Context
 	cancel *C.int
