@@ -68,13 +68,21 @@ import (
 //     19/63); with the second opinion's own reading 0.912, 0.650, two
 //     (27/63); with fresh9 to fresh11 learned from and their general rule
 //     fixes 0.895, 0.725, two (18/63). Reported, not gated.
+//   - fresh13 (100): written blind with the hard classes of the issue in
+//     general form; at the start of the round 0.978, 0.710, none below
+//     high (false alarms 14/55), the same after the round's first change
+//     (a blow told as a single incident); learned from with the factor
+//     vocabulary its misses showed (a wedding within days, a taking under
+//     way, a poison drunk, a footbridge). fresh14, written blind after it
+//     and kept out of the repository, went from 0.978, 0.760, none, 12/55
+//     to 1.000, 0.770, none, 12/55. Reported, not gated.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.
 var sealedSplits = map[string]bool{"dev2-holdout": true}
 
 // ungatedSplits are reported but not held to the targets.
-var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true}
+var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true, "fresh13": true}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase = Labelled

@@ -40,8 +40,10 @@ import (
 // Exploitation, sexual abuse, trafficking, marriage, FGM and abduction:
 // taking (a child being taken or pulled into a vehicle), stranger,
 // vehicle, event_date (the day of the wedding or cutting), recurrence,
-// soon (a time within hours or the next day: the flight at 4am, before
-// morning, kesho; not a habit such as "every day at dawn").
+// soon (a time within hours or days: the flight at 4am, before morning,
+// kesho, the wedding this Saturday, zimebaki siku tatu; not a habit such
+// as "every day at dawn"). A taking told in the English progressive
+// ("dragging her towards a car") is under way, as a Swahili present is.
 //
 // Each factor found is scoped to its clause and sentence: it does not count
 // when negated, hypothetical, from the media or school work, asked about
@@ -491,7 +493,7 @@ func (c *Classifier) assessTaking(hits []factorHit, d *doc, ci *cueIndex) factor
 			continue
 		}
 		lvl := models.PriorityHigh.Rank()
-		if h.time == "imminent" || h.m.tense == "na" || h.m.tense == "me" {
+		if h.time == "imminent" || h.m.tense == "na" || h.m.tense == "me" || progressive(h.m, d) {
 			lvl = models.PriorityCritical.Rank()
 		} else if _, ok := c.cueNear(c.builtin.immediacy, h.m, d, ci); ok {
 			lvl = models.PriorityCritical.Rank()
@@ -502,6 +504,13 @@ func (c *Classifier) assessTaking(hits []factorHit, d *doc, ci *cueIndex) factor
 		}
 	}
 	return out
+}
+
+// progressive reports whether an English match opens with a verb in -ing
+// ("dragging her towards a car"): a taking told as under way.
+func progressive(m match, d *doc) bool {
+	w := d.toks[m.start].norm
+	return len(w) > 5 && strings.HasSuffix(w, "ing")
 }
 
 // overlay raises out to the level the factors set when it is higher than

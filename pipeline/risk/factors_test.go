@@ -14,6 +14,8 @@ import (
 // timeline together are critical.
 func TestSuicideFactors(t *testing.T) {
 	checkPriorities(t, []priorityCase{
+		{name: "en a poison drunk and vomiting", text: "My brother is fifteen and he drank poison from the sprayer after a fight with dad. He is vomiting and there is foam at his mouth.", want: models.PriorityCritical},
+		{name: "en a footbridge and belongings given", text: "I am standing on the footbridge over the highway. I told my friend she can keep my phone and my books. I have thought about it for a long time.", want: models.PriorityCritical},
 		{name: "en place of danger now", text: "I am standing on the edge of the bridge right now and I am not scared any more.", want: models.PriorityCritical},
 		{name: "sw place of danger now", text: "Nimesimama juu ya paa la nyumba yetu sasa hivi na nimeamua kuruka.", want: models.PriorityCritical},
 		{name: "en means at hand with a timeline", text: "I have been collecting my grandmother's tablets and after this call I will take them.", want: models.PriorityCritical},
@@ -45,6 +47,11 @@ func TestHarmFactors(t *testing.T) {
 		{name: "en a habit is not imminent", text: "My uncle beats me with a belt every time my mother travels.", want: models.PriorityHigh},
 		{name: "en exploitation due within hours", text: "An agent locked us in a house in Eastleigh. Our flight to Saudi is tomorrow at 4am, please help before morning.", want: models.PriorityCritical},
 		{name: "en a past harm takes no later time", text: "My uncle raped me last year and he was taken to court. Tomorrow I start at a new school and I am nervous.", want: models.PriorityHigh, alsoOK: models.PriorityMedium},
+		{name: "en a wedding within days", text: "My father has taken the bride price for me from an old man. I am fourteen and the wedding is this Saturday.", want: models.PriorityCritical},
+		{name: "sw a wedding within days", text: "Nina miaka kumi na nne na baba amepokea mahari. Harusi ni Jumamosi hii, zimebaki siku tatu.", want: models.PriorityCritical},
+		{name: "sw heard this week is no date", text: "Mwanangu wa miaka kumi na tano aliuzwa na jamaa mmoja mwezi wa tatu, tumesikia habari hizo wiki hii na hatujui yuko wapi.", want: models.PriorityHigh},
+		{name: "en a taking told as under way", text: "A man I don't know is dragging a small girl towards a white car at the stage and she is screaming for her mother.", want: models.PriorityCritical},
+		{name: "en mum is leaving tomorrow and he comes at night", text: "My mother is leaving for the village tomorrow for two weeks. It will be just me and my stepfather. Whenever she is away he comes to my bed at night.", want: models.PriorityCritical},
 		{name: "sw a habit at dawn is not soon", text: "Nililetwa Dar na mama mmoja. Naamka saa kumi alfajiri kufanya kazi za ndani na sijalipwa chochote.", want: models.PriorityHigh, alsoOK: models.PriorityMedium},
 	})
 }

@@ -24,9 +24,9 @@ const AcceptedFalseAlarmRate = 0.15
 
 // WithSecondOpinion returns a copy of c that, after its rules, asks m for
 // a second opinion; nil asks none. The second opinion may raise a call,
-// never lower one: to m's own reading of it (learned.Model.Opinion), its
-// most likely priority, at least high when high or critical is more
-// likely than m.Threshold, critical only when the rules saw immediacy, a
+// never lower one: to m's own reading of it (learned.Model.Opinion), high
+// or critical when their probability exceeds m.Threshold, else the more
+// likely of low and medium, critical only when the rules saw immediacy, a
 // means of suicide or a sign of injury or danger. A raised call asks for
 // a counsellor's review and says why, and its evidence ends with the
 // words that most swayed the model. Texts under 16 words get no second

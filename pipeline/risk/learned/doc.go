@@ -17,8 +17,8 @@
 //
 // The risk classifier asks it after its rules (risk.WithSecondOpinion):
 // on a call of 16 words or more, the model's opinion (Model.Opinion) is
-// its most likely priority, at least high when high or critical is more
-// likely than Threshold (0.5), critical only when the rules saw
+// high or critical when their probability exceeds Threshold (0.6), else
+// the more likely of low and medium; critical only when the rules saw
 // immediacy, a means of suicide or a sign of injury or danger. When that
 // opinion is above the rules' priority the call is raised to it and asks
 // for a counsellor's review; it is never lowered.
@@ -35,53 +35,54 @@
 //
 //	split         n | model alone   | rules alone         | rules + model
 //	                |    acc recall | recall    acc    FA | recall    acc    FA
-//	dev          60 |  0.850  0.875 |  1.000  1.000     0 |  1.000  0.967     2
-//	holdout      60 |  0.900  0.893 |  1.000  1.000     0 |  1.000  0.983     1
-//	fresh        52 |  0.712  0.857 |  1.000  1.000     0 |  1.000  0.846     6
-//	fresh2       32 |  0.812  0.938 |  1.000  0.938     0 |  1.000  0.812     3
-//	fresh3       96 |  0.896  0.958 |  1.000  1.000     0 |  1.000  0.917     6
-//	fresh4       80 |  0.950  0.975 |  1.000  0.988     1 |  1.000  0.975     1
-//	fresh5       80 |  0.925  0.975 |  1.000  0.988     0 |  1.000  0.938     4
-//	fresh6       80 |  0.887  0.950 |  0.975  0.838     2 |  1.000  0.850     7
-//	dev2         30 |  0.833  1.000 |  1.000  1.000     0 |  1.000  0.933     2
+//	dev          60 |  0.883  0.875 |  1.000  1.000     0 |  1.000  0.967     2
+//	holdout      60 |  0.883  0.857 |  1.000  1.000     0 |  1.000  0.983     0
+//	fresh        52 |  0.731  0.893 |  1.000  1.000     0 |  1.000  0.865     4
+//	fresh2       32 |  0.812  0.938 |  1.000  0.938     0 |  1.000  0.844     3
+//	fresh3       96 |  0.885  0.958 |  1.000  1.000     0 |  1.000  0.917     6
+//	fresh4       80 |  0.950  0.975 |  1.000  0.988     1 |  1.000  0.988     1
+//	fresh5       80 |  0.950  1.000 |  1.000  0.988     0 |  1.000  0.950     3
+//	fresh6       80 |  0.863  0.950 |  0.975  0.838     2 |  1.000  0.850     7
+//	dev2         30 |  0.867  1.000 |  1.000  1.000     0 |  1.000  0.933     1
 //	fresh8-dev   50 |  0.940  0.929 |  1.000  0.940     0 |  1.000  0.960     1
-//	fresh8      100 |  0.890  0.873 |  0.727  0.660     2 |  0.964  0.870     3
-//	fresh9      130 |  0.808  0.862 |  0.692  0.623     8 |  0.923  0.754    13
-//	fresh10     120 |  0.850  0.909 |  0.655  0.550     9 |  0.945  0.750    15
-//	fresh11     120 |  0.867  0.879 |  0.793  0.608     9 |  0.966  0.825    12
-//	fresh12     120 |  0.800  0.807 |  0.667  0.575     7 |  0.895  0.758    13
-//	all        1210 |  0.862  0.903 |  0.859  0.789    38 |  0.970  0.857    89
+//	fresh8      100 |  0.890  0.891 |  0.727  0.660     2 |  0.945  0.860     3
+//	fresh9      130 |  0.815  0.831 |  0.708  0.638     7 |  0.892  0.769    10
+//	fresh10     120 |  0.833  0.909 |  0.655  0.558     9 |  0.945  0.750    12
+//	fresh11     120 |  0.858  0.879 |  0.793  0.608     9 |  0.931  0.833    11
+//	fresh12     120 |  0.783  0.702 |  0.667  0.575     7 |  0.807  0.758    11
+//	fresh13     100 |  0.810  0.933 |  0.756  0.680     7 |  0.978  0.780    12
+//	all        1310 |  0.856  0.896 |  0.853  0.783    44 |  0.956  0.856    87
 //
-// fresh8 to fresh12 are the splits whose wording the rules were not
+// fresh8 to fresh13 are the splits whose wording the rules were not
 // written from (the rule fixes made since they were scored are for
 // general senses: kupiga as to phone, a denied injury, a parent working
 // abroad, hyperbole and jokes, not wanting to beat, a case already in
-// court, sport and slaughtered animals, known ordinary words). On them
-// the rules alone find 0.66 to 0.79 of high and critical calls; with the
-// model's reading, 0.90 to 0.97. An earlier policy, raising only when the
-// probability of high or critical passed 0.85, found 0.818 on fresh8
-// where this one found 0.945 (before fresh9 was written). The price is
-// false alarms: 89 of 604 low and medium narratives pooled (0.147),
-// within risk.AcceptedFalseAlarmRate (0.15), which the test enforces with
-// recall and critical calls below high no worse than the rules'; on
-// fresh10 and fresh12, written with many harmless calls full of alarming
-// words, 15 of 65 and 13 of 63.
-//
+// court, sport and slaughtered animals, known ordinary words, a blow told
+// as a single incident, a wedding within days, a taking under way). On
+// them the rules alone find 0.66 to 0.79 of high and critical calls; with
+// the model's reading, 0.81 to 0.98. The price is false alarms: 87 of 655
+// low and medium narratives pooled (0.133), within
+// risk.AcceptedFalseAlarmRate (0.15), which the test enforces with recall
+// and critical calls below high no worse than the rules'. Raising on the
+// model's most likely priority, the policy before fresh13 was added, gave
+// 0.963 at 102 of 655 (0.156), over the bound; a threshold of 0.85 found
+// 0.818 on fresh8 where the most likely priority found 0.945.
+
 // The same held-out narratives read as a recogniser might have heard
 // them (pooled; crit< counts critical narratives classified below high):
 //
 //	reading    | model alone   | rules alone               | rules + model
 //	           |    acc recall | recall    acc    FA crit< | recall    acc    FA crit<
-//	written    |  0.862  0.903 |  0.859  0.789    38    36 |  0.970  0.857    89     2
-//	normalised |  0.862  0.903 |  0.854  0.783    37    39 |  0.972  0.855    89     1
-//	noise 0.1  |  0.847  0.895 |  0.751  0.692    46    60 |  0.964  0.816   103     2
-//	noise 0.2  |  0.836  0.887 |  0.669  0.623    58    78 |  0.928  0.779   115     5
+//	written    |  0.856  0.896 |  0.853  0.783    44    38 |  0.956  0.856    87     5
+//	normalised |  0.856  0.896 |  0.849  0.780    41    41 |  0.959  0.853    85     5
+//	noise 0.1  |  0.840  0.879 |  0.745  0.689    50    67 |  0.934  0.812    93     8
+//	noise 0.2  |  0.834  0.879 |  0.664  0.619    62    83 |  0.904  0.785   101     8
 //
 // "normalised" is lower case without punctuation; "noise 0.1" and "0.2"
 // also drop, replace or misspell that share of words (Noise). The rules
 // lean on punctuation and exact words; the model, trained on noisy
-// copies, barely moves; with its opinion 2 critical narratives are left
-// below high with 10 % of words misheard, where the rules alone leave 60.
+// copies, barely moves; with its opinion 8 critical narratives are left
+// below high with 10 % of words misheard, where the rules alone leave 67.
 //
 // Through the real pipeline (make eval-asr: 40 narratives spoken by
 // espeak-ng, transcribed by the tiny-q8_0 Whisper model, scored against

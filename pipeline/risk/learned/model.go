@@ -41,21 +41,25 @@ type Probs [Classes]float64
 // Severe is the probability of high or critical.
 func (p Probs) Severe() float64 { return p[2] + p[3] }
 
-// Opinion is the priority m gives a call whose probabilities are p: the
-// most likely of the four, at least high when the probability of high or
-// critical exceeds m.Threshold. Critical needs imminent (the rules saw
-// immediacy, a means, injury or danger): without it a most likely
-// critical is high, and with it a probability of critical above
-// m.CriticalThreshold is enough.
+// Opinion is the priority m gives a call whose probabilities are p: high
+// or above exactly when the probability of high or critical exceeds
+// m.Threshold (then the more likely of the two), otherwise the more likely
+// of low and medium. A most likely high that is not likely enough
+// (high 0.40, medium 0.35, low 0.25) is no reason to raise a call: such
+// readings made most of the second opinion's false alarms. Critical needs
+// imminent (the rules saw immediacy, a means, injury or danger): without
+// it a most likely critical is high, and with it a probability of
+// critical above m.CriticalThreshold is enough.
 func (m *Model) Opinion(p Probs, imminent bool) models.Priority {
 	best := 0
-	for k := range p {
-		if p[k] > p[best] {
-			best = k
-		}
+	if p[1] > p[0] {
+		best = 1
 	}
-	if best < 2 && p.Severe() > m.Threshold {
+	if p.Severe() > m.Threshold {
 		best = 2
+		if p[3] > p[2] {
+			best = 3
+		}
 	}
 	if best == 3 && !imminent {
 		best = 2
