@@ -73,16 +73,17 @@ import (
 //     high (false alarms 14/55), the same after the round's first change
 //     (a blow told as a single incident); learned from with the factor
 //     vocabulary its misses showed (a wedding within days, a taking under
-//     way, a poison drunk, a footbridge). fresh14, written blind after it
-//     and kept out of the repository, went from 0.978, 0.760, none, 12/55
-//     to 1.000, 0.770, none, 12/55. Reported, not gated.
+//     way, a poison drunk, a footbridge). Reported, not gated.
+//   - fresh14 (100): written blind after fresh13; at the start of the
+//     round 0.978, 0.760, none below high (12/55); after fresh13 was
+//     learned from 1.000, 0.770, none (12/55). Reported, not gated.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.
 var sealedSplits = map[string]bool{"dev2-holdout": true}
 
 // ungatedSplits are reported but not held to the targets.
-var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true, "fresh13": true}
+var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true, "fresh13": true, "fresh14": true}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase = Labelled
