@@ -61,7 +61,6 @@ static void openchs_load_backends(const char *dir) {
 }
 static size_t openchs_backend_devices(void) { return ggml_backend_dev_count(); }
 
-
 // openchs_malloc_tune keeps glibc from serving whisper.cpp's per-call
 // buffers (a window's copy of the input, its mel spectrogram) from its
 // heap once it has freed one: left to itself glibc raises its mmap
@@ -227,7 +226,7 @@ type Engine struct {
 // window) stop spinning and sleep: 30 windows of 24 s took 38.7 s where
 // the same calls from C took 22.8 s, and from one thread of its own,
 // 22.8 s too. Two slots whose threads have both run 2-thread calls on 2
-// CPUs are more threads than CPUs still: that libgomp's settings answer
+// CPUs are still more threads than CPUs; libgomp's settings answer that
 // (see openMPSettings).
 type slot struct {
 	ctx    *bindings.Context
