@@ -694,7 +694,9 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 		f.cues = append(f.cues, cueUse{m, "past"})
 	}
 	if m, ok := c.isolatedBlow(f, ongoing, d, ci); ok {
-		f.level--
+		// A single incident's mild injury (a bruise, a swelling) raises
+		// nothing either.
+		f.level = min(f.level, models.PriorityMedium.Rank())
 		f.cues = append(f.cues, cueUse{m, "isolated"})
 	} else if m, ok := c.cueNear(b.severity, h, d, ci); ok && !ignores[b.severity] && f.level == models.PriorityMedium.Rank() {
 		f.level++
@@ -715,14 +717,14 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 // suicide or a first wedding date is no less urgent for being the first.
 var blowCategories = map[string]bool{"physical_abuse": true, "emotional_abuse": true, "bullying": true}
 
-// isolatedBlow returns the isolated cue that makes f's high match a
-// concern rather than an urgent case: a blow the caller tells as a single
-// incident, out of character, with nothing ongoing, imminent or grave
-// near it. A counsellor follows such a call up (medium); the learned
+// isolatedBlow returns the isolated cue that makes f's medium or high
+// match a concern rather than an urgent case: a blow the caller tells as
+// a single incident, out of character, with nothing ongoing, imminent or
+// grave near it; a mild injury then does not raise it. A counsellor follows such a call up (medium); the learned
 // second opinion may still raise it.
 func (c *Classifier) isolatedBlow(f *finding, ongoing bool, d *doc, ci *cueIndex) (match, bool) {
 	b := c.builtin
-	if b.isolated < 0 || ongoing || f.level != models.PriorityHigh.Rank() || !blowCategories[c.lex.Categories[f.rule.cat].ID] {
+	if b.isolated < 0 || ongoing || f.level < models.PriorityMedium.Rank() || f.level > models.PriorityHigh.Rank() || !blowCategories[c.lex.Categories[f.rule.cat].ID] {
 		return match{}, false
 	}
 	m, ok := c.cueNear(b.isolated, f.m, d, ci)

@@ -23,7 +23,8 @@
 //   - past cues ("years ago") lower a serious match one level;
 //   - isolated cues ("I have never done that before", "ni mara ya
 //     kwanza") make a blow, a slap or an insult told as a single,
-//     out-of-character incident medium instead of high, unless it recurs
+//     out-of-character incident medium instead of high, and keep a mild
+//     injury (a bruise, a swelling) from raising a caning, unless it recurs
 //     ("not the first time"), is imminent, or the injury is grave
 //     (bleeding, a fracture, hospital); a first sexual assault or a first
 //     attempt at suicide is no less urgent for being the first.
