@@ -624,7 +624,28 @@ func (c *Classifier) victimNamed(h, info match, d *doc, ci *cueIndex) bool {
 		if v.start < info.start && d.toks[v.start].sent != d.toks[h.start].sent {
 			continue
 		}
+		if askerOnly(v, d) {
+			continue
+		}
 		return true
+	}
+	return false
+}
+
+// askerOnly reports whether a victim word names the caller only as the
+// one asking ("give me the figures", "tell us how") or introducing
+// herself ("sisi ni wanafunzi": we are students): no one harmed.
+func askerOnly(v match, d *doc) bool {
+	switch d.toks[v.start].norm {
+	case "me", "us":
+		if v.start > 0 {
+			switch d.toks[v.start-1].norm {
+			case "give", "tell", "send", "show", "share", "email", "teach", "let":
+				return true
+			}
+		}
+	case "mimi", "sisi":
+		return v.end < len(d.toks) && d.toks[v.end].norm == "ni"
 	}
 	return false
 }

@@ -52,6 +52,8 @@ func TestHarmFactors(t *testing.T) {
 		{name: "sw heard this week is no date", text: "Mwanangu wa miaka kumi na tano aliuzwa na jamaa mmoja mwezi wa tatu, tumesikia habari hizo wiki hii na hatujui yuko wapi.", want: models.PriorityHigh},
 		{name: "en a taking told as under way", text: "A man I don't know is dragging a small girl towards a white car at the stage and she is screaming for her mother.", want: models.PriorityCritical},
 		{name: "en mum is leaving tomorrow and he comes at night", text: "My mother is leaving for the village tomorrow for two weeks. It will be just me and my stepfather. Whenever she is away he comes to my bed at night.", want: models.PriorityCritical},
+		{name: "en a beating heard now after a thank-you", text: "Thank you for helping us last month, the boy is back in school. But today the same man came home drunk an hour ago and I can hear him beating the little girl with a cable.", want: models.PriorityCritical},
+		{name: "sw a trafficking car coming this evening", text: "Wakala amemwahidi msichana wa miaka kumi na nne kazi Oman, na gari linakuja kumchukua saa kumi jioni leo.", want: models.PriorityCritical},
 		{name: "sw a habit at dawn is not soon", text: "Nililetwa Dar na mama mmoja. Naamka saa kumi alfajiri kufanya kazi za ndani na sijalipwa chochote.", want: models.PriorityHigh, alsoOK: models.PriorityMedium},
 	})
 }
