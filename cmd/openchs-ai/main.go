@@ -26,16 +26,16 @@ type env struct {
 type command struct {
 	summary string
 	run     func(ctx context.Context, args []string, e env) error
+	// model marks the commands that load the whisper model: they run
+	// with libgomp's settings (whisper.ExecWithOpenMPSettings).
+	model bool
 }
 
 // commands is the table of subcommands.
 var commands = map[string]command{}
 
-// transcribes are the commands that load the model.
-var transcribes = map[string]bool{"serve": true, "worker": true, "transcribe": true}
-
 func main() {
-	if len(os.Args) > 1 && transcribes[os.Args[1]] {
+	if len(os.Args) > 1 && commands[os.Args[1]].model {
 		if err := whisper.ExecWithOpenMPSettings(); err != nil {
 			fmt.Fprintf(os.Stderr, "openchs-ai: going on with libgomp's default settings: %v\n", err)
 		}

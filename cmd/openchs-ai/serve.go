@@ -27,9 +27,9 @@ import (
 )
 
 func init() {
-	commands["serve"] = command{summary: "run the HTTP API and a worker in one process (embedded Redis without REDIS_URL)", run: runServe}
+	commands["serve"] = command{summary: "run the HTTP API and a worker in one process (embedded Redis without REDIS_URL)", run: runServe, model: true}
 	commands["api"] = command{summary: "run only the HTTP API against REDIS_URL", run: runAPI}
-	commands["worker"] = command{summary: "run only a worker against REDIS_URL", run: runWorker}
+	commands["worker"] = command{summary: "run only a worker against REDIS_URL", run: runWorker, model: true}
 }
 
 func runServe(ctx context.Context, args []string, e env) error {

@@ -23,7 +23,7 @@ import (
 )
 
 func init() {
-	commands["transcribe"] = command{summary: "transcribe one recording (WAV, MP3) and print it", run: runTranscribe}
+	commands["transcribe"] = command{summary: "transcribe one recording (WAV, MP3) and print it", run: runTranscribe, model: true}
 }
 
 // modelFlags are the flags every command that loads a model shares.

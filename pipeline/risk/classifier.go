@@ -741,8 +741,9 @@ var blowCategories = map[string]bool{"physical_abuse": true, "emotional_abuse": 
 // isolatedBlow returns the isolated cue that makes f's medium or high
 // match a concern rather than an urgent case: a blow the caller tells as
 // a single incident, out of character, with nothing ongoing, imminent or
-// grave near it; a mild injury then does not raise it. A counsellor follows such a call up (medium); the learned
-// second opinion may still raise it.
+// grave near it; a mild injury then does not raise it. A counsellor
+// follows such a call up (medium); the learned second opinion may still
+// raise it.
 func (c *Classifier) isolatedBlow(f *finding, ongoing bool, d *doc, ci *cueIndex) (match, bool) {
 	b := c.builtin
 	if b.isolated < 0 || ongoing || f.level < models.PriorityMedium.Rank() || f.level > models.PriorityHigh.Rank() || !blowCategories[c.lex.Categories[f.rule.cat].ID] {

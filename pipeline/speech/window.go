@@ -24,14 +24,6 @@ import (
 // spectrogram); an hour read at once held over a gigabyte.
 const DefaultWindow = 29500 * time.Millisecond
 
-// Each window is read on its own, as whisper.cpp reads each 30 s stretch
-// of a call by default (no_context): the task's own prompt leads every
-// window, the text of the windows before does not. Carried over as a
-// prompt (64 words), it made every window cost more to decode (28.4 s
-// against 20.8 s for the 12-minute call of scripts/bench-throughput.sh)
-// and no window read better: WER on the half-silent call 8.7 % with it,
-// 8.3 % without.
-
 // window is what the model reads in one call: regions of the recording,
 // joined with gaps between them; size samples in all.
 type window struct {
@@ -105,6 +97,14 @@ func (t *Transcriber) plan(st *vad.Stream, regions []vad.Region, n int, whole bo
 // windows reads pcm again and transcribes it window by window as the
 // windows' audio arrives, holding one window's audio at a time. Segment
 // times are the recording's; progress runs over all windows.
+//
+// Each window is read on its own, as whisper.cpp reads each 30 s stretch
+// of a call by default (no_context): the task's own prompt leads every
+// window, the text of the windows before does not. Carried over as a
+// prompt (64 words), it made every window cost more to decode (28.4 s
+// against 20.8 s for the 12-minute call of scripts/bench-throughput.sh)
+// and no window read better: WER on the half-silent call 8.7 % with it,
+// 8.3 % without.
 func (t *Transcriber) windows(ctx context.Context, pcm pipeline.PCM, st *vad.Stream, regions []vad.Region, whole bool, opts pipeline.TranscribeOptions) (*models.Transcript, error) {
 	ws := t.plan(st, regions, pcm.Len(), whole)
 	total := 0

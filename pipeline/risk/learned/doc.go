@@ -66,9 +66,10 @@
 // risk.AcceptedFalseAlarmRate (0.15), which the test enforces with recall
 // and critical calls below high no worse than the rules'. Raising on the
 // model's most likely priority, the policy before fresh13 was added, gave
-// 0.963 at 102 of 655 (0.156) with fresh13 in, over the bound; a threshold of 0.85 found
-// 0.818 on fresh8 where the most likely priority found 0.945.
-
+// 0.963 at 102 of 655 (0.156) with fresh13 in, over the bound; a
+// threshold of 0.85 found 0.818 on fresh8 where the most likely priority
+// found 0.945.
+//
 // The same held-out narratives read as a recogniser might have heard
 // them (pooled; crit< counts critical narratives classified below high):
 //
