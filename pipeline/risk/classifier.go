@@ -103,6 +103,11 @@ type builtinCues struct {
 	// "ni mara ya kwanza") is a concern to follow up, not an urgent case,
 	// unless the injury is grave (bleeding, a fracture, hospital).
 	isolated, grave int
+	// peer, -1 when the lexicon has none: the one who struck is another
+	// child ("other boys pushed him", "alipigwa na wanafunzi wenzake" is
+	// read only before the blow): a fight or bullying, not an urgent case,
+	// unless the injury is grave or it is happening now.
+	peer int
 }
 
 // New builds a Classifier from the lexicon cfg names, or the embedded one.
@@ -169,7 +174,7 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 		immediacy: c.cueIdx("immediacy"), severity: c.cueIdx("severity"),
 		plea: c.cueIdx("distress_plea"), fear: c.cueIdx("distress_fear"), danger: c.cueIdx("distress_danger"),
 		followUp: c.cueIdx("follow_up"), joke: c.cueIdx("joke"),
-		isolated: c.cueIdx("isolated"), grave: c.cueIdx("grave"),
+		isolated: c.cueIdx("isolated"), grave: c.cueIdx("grave"), peer: c.cueIdx("peer"),
 	}
 	c.distressCat = -1
 	for i, cat := range lex.Categories {
@@ -714,11 +719,11 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 		f.level--
 		f.cues = append(f.cues, cueUse{m, "past"})
 	}
-	if m, ok := c.isolatedBlow(f, ongoing, d, ci); ok {
-		// A single incident's mild injury (a bruise, a swelling) raises
-		// nothing either.
+	if m, why, ok := c.isolatedBlow(f, ongoing, d, ci); ok {
+		// A single incident's or a fight's mild injury (a bruise, a
+		// swelling) raises nothing either.
 		f.level = min(f.level, models.PriorityMedium.Rank())
-		f.cues = append(f.cues, cueUse{m, "isolated"})
+		f.cues = append(f.cues, cueUse{m, why})
 	} else if m, ok := c.cueNear(b.severity, h, d, ci); ok && !ignores[b.severity] && f.level == models.PriorityMedium.Rank() {
 		f.level++
 		f.cues = append(f.cues, cueUse{m, "severity"})
@@ -738,22 +743,50 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 // suicide or a first wedding date is no less urgent for being the first.
 var blowCategories = map[string]bool{"physical_abuse": true, "emotional_abuse": true, "bullying": true}
 
-// isolatedBlow returns the isolated cue that makes f's medium or high
-// match a concern rather than an urgent case: a blow the caller tells as
-// a single incident, out of character, with nothing ongoing, imminent or
-// grave near it; a mild injury then does not raise it. A counsellor
-// follows such a call up (medium); the learned second opinion may still
-// raise it.
-func (c *Classifier) isolatedBlow(f *finding, ongoing bool, d *doc, ci *cueIndex) (match, bool) {
+// isolatedBlow returns the cue that makes f's medium or high match a
+// concern rather than an urgent case, with nothing imminent or grave near
+// it: an isolated cue (a blow the caller tells as a single incident, out
+// of character, nothing ongoing), or a peer cue (the one who struck is
+// another child: a fight, bullying, ongoing or not). A mild injury then
+// does not raise it. A counsellor follows such a call up (medium); the
+// learned second opinion may still raise it.
+func (c *Classifier) isolatedBlow(f *finding, ongoing bool, d *doc, ci *cueIndex) (match, string, bool) {
 	b := c.builtin
-	if b.isolated < 0 || ongoing || f.level < models.PriorityMedium.Rank() || f.level > models.PriorityHigh.Rank() || !blowCategories[c.lex.Categories[f.rule.cat].ID] {
+	if f.level < models.PriorityMedium.Rank() || f.level > models.PriorityHigh.Rank() || !blowCategories[c.lex.Categories[f.rule.cat].ID] {
+		return match{}, "", false
+	}
+	if c.nearHas(b.immediacy, f.m, d, ci) || (b.grave >= 0 && c.nearHas(b.grave, f.m, d, ci)) {
+		return match{}, "", false
+	}
+	if b.isolated >= 0 && !ongoing {
+		if m, ok := c.cueNear(b.isolated, f.m, d, ci); ok {
+			return m, "isolated", true
+		}
+	}
+	if m, ok := c.peerActor(f.m, d, ci); ok {
+		return m, "peer", true
+	}
+	return match{}, "", false
+}
+
+// peerActor returns the peer cue naming who struck in h: in h's sentence,
+// before it ("other boys pushed him", "watoto darasani wanamsukuma") or
+// just after "by" ("beaten by older boys"). A child named after the blow
+// otherwise is its object ("he beat me and the other children").
+func (c *Classifier) peerActor(h match, d *doc, ci *cueIndex) (match, bool) {
+	if c.builtin.peer < 0 {
 		return match{}, false
 	}
-	m, ok := c.cueNear(b.isolated, f.m, d, ci)
-	if !ok || c.nearHas(b.immediacy, f.m, d, ci) || (b.grave >= 0 && c.nearHas(b.grave, f.m, d, ci)) {
-		return match{}, false
+	s := d.toks[h.start].sent
+	for _, m := range ci.matches[c.builtin.peer] {
+		if d.toks[m.start].sent != s {
+			continue
+		}
+		if m.end <= h.start || (m.start >= h.end && m.start > 0 && d.toks[m.start-1].norm == "by") {
+			return m, true
+		}
 	}
-	return m, true
+	return match{}, false
 }
 
 // resolvedBy returns the resolved cue that closes h: one in its sentence,

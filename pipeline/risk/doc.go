@@ -27,7 +27,13 @@
 //     injury (a bruise, a swelling) from raising a caning, unless it recurs
 //     ("not the first time"), is imminent, or the injury is grave
 //     (bleeding, a fracture, hospital); a first sexual assault or a first
-//     attempt at suicide is no less urgent for being the first.
+//     attempt at suicide is no less urgent for being the first;
+//   - peer cues ("another boy punched him", "wanafunzi wenzake
+//     walimpiga") name another child as the one who struck, before the
+//     blow or after "by": a fight or bullying is medium, its mild injury
+//     raises it no higher, unless it is imminent or the injury is grave;
+//     a child named after the blow ("he beat me and the other children")
+//     is its victim, not its actor.
 //
 // A backstop catches what no rule knows: a call without a finding at
 // medium or above in which two of a plea for help, fear, a sign of danger

@@ -390,7 +390,13 @@ func (c *Classifier) raiseFindings(findings []finding, hits []factorHit, d *doc,
 			}
 		}
 		if base := f.rule.Priority.Rank(); f.level < base {
-			near := liveNear(hits, d, f.m.start, "means", "injury_now", "injury", "weapon", "timeline", "next_contact", "place")
+			kinds := []string{"means", "injury_now", "injury", "weapon", "timeline", "next_contact", "place"}
+			if minorBlow(f) {
+				// A single incident's or a fight's injury was weighed
+				// already: only a grave one keeps it urgent (isolatedBlow).
+				kinds = slices.DeleteFunc(kinds, func(k string) bool { return k == "injury" })
+			}
+			near := liveNear(hits, d, f.m.start, kinds...)
 			_, now := c.cueNear(c.builtin.immediacy, f.m, d, ci)
 			if len(near) > 0 || now {
 				reasons = append(reasons, fmt.Sprintf("A %s harm reads as past (%s) but imminence, means or injury is told with it; the higher level, %s, was kept.",
@@ -400,6 +406,12 @@ func (c *Classifier) raiseFindings(findings []finding, hits []factorHit, d *doc,
 		}
 	}
 	return reasons
+}
+
+// minorBlow reports whether f was lowered as a single incident or a fight
+// between children.
+func minorBlow(f *finding) bool {
+	return slices.ContainsFunc(f.cues, func(u cueUse) bool { return u.name == "isolated" || u.name == "peer" })
 }
 
 // factorLevel is the level the factors of one domain set.
