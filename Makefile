@@ -61,6 +61,7 @@ bench-cases: ## benchmarks of the helpline, its webhooks, the case write-back an
 # The service end to end next to raw whisper.cpp: a lone 12-minute call
 # and 8 concurrent 37-second uploads, printed as ratios.
 bench-throughput: build ## the service's speed next to raw whisper.cpp, lone and under load
+	@scripts/deps.sh test
 	@$(WHISPER_ENV) && $(MODEL_ENV) && scripts/bench-throughput.sh
 
 # An hour-long call (OPENCHS_AI_BENCH_CALL_MINUTES) through an api and a
@@ -68,6 +69,7 @@ bench-throughput: build ## the service's speed next to raw whisper.cpp, lone and
 # memory and wall time, silence skipping on and off; MODELS="tiny-q8_0 base"
 # adds a model's rows.
 bench-memory: build ## a worker's peak memory (target ≤ 350 MB) and time on a 60-minute call, silence skipping on and off
+	@scripts/deps.sh test
 	@$(WHISPER_ENV) && scripts/bench-memory.sh
 
 lint: ## gofmt and go vet
