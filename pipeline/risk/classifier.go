@@ -399,10 +399,12 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 	}
 
 	// "Not the first time" is an ongoing cue around an isolated one: a
-	// recurrence, not a single incident.
+	// recurrence, not a single incident. "The first time I call" is about
+	// the call.
 	if k := c.builtin.isolated; k >= 0 {
 		ci.matches[k] = slices.DeleteFunc(ci.matches[k], func(m match) bool {
-			return slices.ContainsFunc(ci.matches[c.builtin.ongoing], func(o match) bool { return o.start < m.end && m.start < o.end })
+			return slices.ContainsFunc(ci.matches[c.builtin.ongoing], func(o match) bool { return o.start < m.end && m.start < o.end }) ||
+				aboutTheCall(m, d)
 		})
 	}
 
@@ -769,17 +771,50 @@ func (c *Classifier) isolatedBlow(f *finding, ongoing bool, d *doc, ci *cueIndex
 	return match{}, "", false
 }
 
+// sentStart is the first token of token i's sentence.
+func sentStart(d *doc, i int) int {
+	for i > 0 && d.toks[i-1].sent == d.toks[i].sent {
+		i--
+	}
+	return i
+}
+
+// callWords are the words that make "the first time" or "mara ya
+// kwanza" about the call itself: "the first time I call", "ni mara ya
+// kwanza kupiga simu".
+var callWords = map[string]bool{"call": true, "calling": true, "called": true, "phone": true, "phoning": true, "ring": true, "ringing": true, "dial": true, "dialling": true, "dialing": true,
+	"simu": true, "kupiga": true, "nikipiga": true, "ninapiga": true, "napiga": true, "kuwapigia": true, "nawapigia": true, "ninawapigia": true}
+
+// aboutTheCall reports whether one of the three words after m (or the
+// word before it) is about calling.
+func aboutTheCall(m match, d *doc) bool {
+	for i := max(m.start-1, 0); i < min(m.end+3, len(d.toks)); i++ {
+		if (i < m.start || i >= m.end) && callWords[d.toks[i].norm] {
+			return true
+		}
+	}
+	return false
+}
+
 // peerActor returns the peer cue naming who struck in h: in h's sentence,
 // before it ("other boys pushed him", "watoto darasani wanamsukuma") or
-// just after "by" ("beaten by older boys"). A child named after the blow
-// otherwise is its object ("he beat me and the other children").
+// just after "by" ("beaten by older boys"), or in the sentence before
+// when h opens its own. A child named after the blow otherwise is its
+// object ("he beat me and the other children").
 func (c *Classifier) peerActor(h match, d *doc, ci *cueIndex) (match, bool) {
 	if c.builtin.peer < 0 {
 		return match{}, false
 	}
 	s := d.toks[h.start].sent
+	// A blow that opens its sentence ("Yesterday they pushed me",
+	// "Jana walinisukuma") has its actor in the sentence before.
+	opens := h.start-sentStart(d, h.start) <= 2
 	for _, m := range ci.matches[c.builtin.peer] {
-		if d.toks[m.start].sent != s {
+		ms := d.toks[m.start].sent
+		if ms == s-1 && opens {
+			return m, true
+		}
+		if ms != s {
 			continue
 		}
 		if m.end <= h.start || (m.start >= h.end && m.start > 0 && d.toks[m.start-1].norm == "by") {

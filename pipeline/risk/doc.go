@@ -28,6 +28,9 @@
 //     ("not the first time"), is imminent, or the injury is grave
 //     (bleeding, a fracture, hospital); a first sexual assault or a first
 //     attempt at suicide is no less urgent for being the first;
+//   - an isolated cue counts anywhere in the call (callers qualify a blow
+//     a sentence or two after telling it), except one about the call
+//     itself ("the first time I call", "mara ya kwanza kupiga simu");
 //   - peer cues ("another boy punched him", "wanafunzi wenzake
 //     walimpiga") name another child as the one who struck, before the
 //     blow or after "by": a fight or bullying is medium, its mild injury
@@ -50,7 +53,7 @@
 // after the Columbia protocol, ideation, method, means, intent, plan,
 // preparatory behaviour, timeline, place of danger, injury now, a calm
 // decided tone and protective factors; for violence the perpetrator's
-// access, injury, weapon, confinement and the next contact; for
+// access, injury, weapon or implement, confinement and the next contact; for
 // exploitation and abduction the taking, a stranger, a vehicle, the date
 // of the event and recurrence. Their vocabularies are lexicon lists
 // ("factors"); the priority they set is fixed in code, e.g. means with

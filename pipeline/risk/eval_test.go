@@ -77,13 +77,19 @@ import (
 //   - fresh14 (100): written blind after fresh13; at the start of the
 //     round 0.978, 0.760, none below high (12/55); after fresh13 was
 //     learned from 1.000, 0.770, none (12/55). Reported, not gated.
+//   - fresh16 (100): written blind, a quarter of it medium calls with real
+//     harm words; at the start of the round 0.978, 0.740, none below high
+//     (17/55), the same after the round's first change (a blow by another
+//     child); learned from with general fixes (a household implement in a
+//     single incident, a blow qualified sentences later, "never seen her
+//     hit them", "sitaki kujiumiza"). Reported, not gated.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.
 var sealedSplits = map[string]bool{"dev2-holdout": true}
 
 // ungatedSplits are reported but not held to the targets.
-var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true, "fresh13": true, "fresh14": true}
+var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true, "fresh13": true, "fresh14": true, "fresh16": true}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase = Labelled

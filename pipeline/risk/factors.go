@@ -34,8 +34,10 @@ import (
 //	             that explains goodbyes and gifts
 //
 // Violence and abuse: perpetrator_access (lives with or alone with the
-// child), injury, weapon, confinement, next_contact (the next time the
-// child is exposed: "when mum leaves for the night shift").
+// child), injury, weapon, implement (a stick, a belt: a weapon but in a
+// single incident or a fight between children), confinement,
+// next_contact (the next time the child is exposed: "when mum leaves for
+// the night shift").
 //
 // Exploitation, sexual abuse, trafficking, marriage, FGM and abduction:
 // taking (a child being taken or pulled into a vehicle), stranger,
@@ -80,7 +82,7 @@ import (
 // factorKinds lists the factors of each harm domain.
 var factorKinds = map[string][]string{
 	"suicide":      {"ideation", "method", "means", "intent", "plan", "preparatory", "timeline", "place", "injury_now", "calm", "protective", "departure"},
-	"violence":     {"perpetrator_access", "injury", "weapon", "confinement", "next_contact"},
+	"violence":     {"perpetrator_access", "injury", "weapon", "implement", "confinement", "next_contact"},
 	"exploitation": {"taking", "stranger", "vehicle", "event_date", "recurrence", "soon"},
 }
 
@@ -390,11 +392,12 @@ func (c *Classifier) raiseFindings(findings []finding, hits []factorHit, d *doc,
 			}
 		}
 		if base := f.rule.Priority.Rank(); f.level < base {
-			kinds := []string{"means", "injury_now", "injury", "weapon", "timeline", "next_contact", "place"}
+			kinds := []string{"means", "injury_now", "injury", "weapon", "implement", "timeline", "next_contact", "place"}
 			if minorBlow(f) {
 				// A single incident's or a fight's injury was weighed
-				// already: only a grave one keeps it urgent (isolatedBlow).
-				kinds = slices.DeleteFunc(kinds, func(k string) bool { return k == "injury" })
+				// already: only a grave one keeps it urgent (isolatedBlow);
+				// a slipper or a stick is how such a blow is given.
+				kinds = slices.DeleteFunc(kinds, func(k string) bool { return k == "injury" || k == "implement" })
 			}
 			near := liveNear(hits, d, f.m.start, kinds...)
 			_, now := c.cueNear(c.builtin.immediacy, f.m, d, ci)

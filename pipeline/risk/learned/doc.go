@@ -35,34 +35,36 @@
 //
 //	split         n | model alone   | rules alone         | rules + model
 //	                |    acc recall | recall    acc    FA | recall    acc    FA
-//	dev          60 |  0.833  0.812 |  1.000  1.000     0 |  1.000  0.983     1
-//	holdout      60 |  0.833  0.857 |  1.000  1.000     0 |  1.000  0.967     0
-//	fresh        52 |  0.788  0.964 |  1.000  1.000     0 |  1.000  0.885     3
-//	fresh2       32 |  0.812  0.938 |  1.000  0.938     0 |  1.000  0.812     2
-//	fresh3       96 |  0.865  0.938 |  1.000  1.000     0 |  1.000  0.917     7
-//	fresh4       80 |  0.975  1.000 |  1.000  0.988     1 |  1.000  0.988     1
-//	fresh5       80 |  0.912  0.975 |  1.000  0.988     0 |  1.000  0.950     3
-//	fresh6       80 |  0.850  0.950 |  0.975  0.838     2 |  1.000  0.850     6
-//	dev2         30 |  0.933  1.000 |  1.000  1.000     0 |  1.000  0.967     1
-//	fresh8-dev   50 |  0.960  0.964 |  1.000  0.940     0 |  1.000  0.960     0
-//	fresh8      100 |  0.910  0.909 |  0.727  0.660     2 |  0.927  0.860     2
-//	fresh9      130 |  0.869  0.877 |  0.708  0.638     7 |  0.877  0.785     9
-//	fresh10     120 |  0.842  0.909 |  0.655  0.558     9 |  0.927  0.758    11
-//	fresh11     120 |  0.883  0.879 |  0.793  0.608     9 |  0.931  0.817    13
-//	fresh12     120 |  0.808  0.772 |  0.667  0.575     7 |  0.860  0.767    10
-//	fresh13     100 |  0.830  0.933 |  0.756  0.680     7 |  0.978  0.780    11
-//	fresh14     100 |  0.860  0.956 |  0.822  0.640     9 |  1.000  0.770    12
-//	all        1410 |  0.867  0.911 |  0.851  0.773    53 |  0.959  0.852    92
+//	dev          60 |  0.900  0.875 |  1.000  1.000     0 |  1.000  1.000     0
+//	holdout      60 |  0.867  0.893 |  1.000  1.000     0 |  1.000  0.950     0
+//	fresh        52 |  0.731  1.000 |  1.000  1.000     0 |  1.000  0.865     5
+//	fresh2       32 |  0.656  0.812 |  1.000  0.938     0 |  1.000  0.812     1
+//	fresh3       96 |  0.906  0.958 |  1.000  1.000     0 |  1.000  0.927     6
+//	fresh4       80 |  0.963  0.975 |  1.000  0.988     0 |  1.000  0.988     1
+//	fresh5       80 |  0.925  0.975 |  1.000  0.988     0 |  1.000  0.950     3
+//	fresh6       80 |  0.863  0.950 |  0.975  0.838     2 |  1.000  0.863     6
+//	dev2         30 |  0.800  0.950 |  1.000  1.000     0 |  1.000  0.933     1
+//	fresh8-dev   50 |  0.920  0.929 |  1.000  0.940     0 |  1.000  0.960     0
+//	fresh8      100 |  0.930  0.945 |  0.727  0.660     2 |  0.945  0.870     3
+//	fresh9      130 |  0.838  0.862 |  0.708  0.646     6 |  0.908  0.792     9
+//	fresh10     120 |  0.875  0.927 |  0.655  0.567     8 |  0.927  0.775    11
+//	fresh11     120 |  0.892  0.897 |  0.793  0.633     6 |  0.931  0.850     8
+//	fresh12     120 |  0.800  0.754 |  0.667  0.608     3 |  0.860  0.825     4
+//	fresh13     100 |  0.890  1.000 |  0.756  0.710     4 |  1.000  0.840     8
+//	fresh14     100 |  0.860  0.911 |  0.844  0.690     5 |  0.978  0.840     7
+//	fresh16     100 |  0.890  0.933 |  0.933  0.740     6 |  0.978  0.800    11
+//	all        1510 |  0.872  0.917 |  0.858  0.782    42 |  0.964  0.867    84
 //
-// fresh8 to fresh14 are the splits whose wording the rules were not
+// fresh8 to fresh16 are the splits whose wording the rules were not
 // written from (the rule fixes made since they were scored are for
 // general senses: kupiga as to phone, a denied injury, a parent working
 // abroad, hyperbole and jokes, not wanting to beat, a case already in
 // court, sport and slaughtered animals, known ordinary words, a blow told
-// as a single incident, a wedding within days, a taking under way). On
-// them the rules alone find 0.66 to 0.79 of high and critical calls; with
-// the model's reading, 0.86 to 1.00. The price is false alarms: 92 of 710
-// low and medium narratives pooled (0.130), within
+// as a single incident, a wedding within days, a taking under way, a blow
+// by another child, a household implement in a single incident). On them
+// the rules alone find 0.66 to 0.93 of high and critical calls; with the
+// model's reading, 0.86 to 1.00. The price is false alarms: 84 of 765
+// low and medium narratives pooled (0.110), within
 // risk.AcceptedFalseAlarmRate (0.15), which the test enforces with recall
 // and critical calls below high no worse than the rules'. Raising on the
 // model's most likely priority, the policy before fresh13 was added, gave
@@ -75,16 +77,16 @@
 //
 //	reading    | model alone   | rules alone               | rules + model
 //	           |    acc recall | recall    acc    FA crit< | recall    acc    FA crit<
-//	written    |  0.867  0.911 |  0.851  0.773    53    40 |  0.959  0.852    92     5
-//	normalised |  0.867  0.911 |  0.844  0.770    50    43 |  0.963  0.854    90     5
-//	noise 0.1  |  0.856  0.893 |  0.743  0.682    57    70 |  0.947  0.821    93     7
-//	noise 0.2  |  0.828  0.879 |  0.654  0.613    71    91 |  0.909  0.781   117    11
+//	written    |  0.872  0.917 |  0.858  0.782    42    39 |  0.964  0.867    84     6
+//	normalised |  0.872  0.917 |  0.843  0.774    42    43 |  0.962  0.867    85     6
+//	noise 0.1  |  0.860  0.909 |  0.748  0.691    55    72 |  0.952  0.833    98     8
+//	noise 0.2  |  0.842  0.905 |  0.650  0.614    75    96 |  0.926  0.789   122     7
 //
 // "normalised" is lower case without punctuation; "noise 0.1" and "0.2"
 // also drop, replace or misspell that share of words (Noise). The rules
 // lean on punctuation and exact words; the model, trained on noisy
-// copies, barely moves; with its opinion 7 critical narratives are left
-// below high with 10 % of words misheard, where the rules alone leave 70.
+// copies, barely moves; with its opinion 8 critical narratives are left
+// below high with 10 % of words misheard, where the rules alone leave 72.
 //
 // Through the real pipeline (make eval-asr: 40 narratives spoken by
 // espeak-ng, transcribed by the tiny-q8_0 Whisper model, scored against
