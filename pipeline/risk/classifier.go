@@ -675,6 +675,12 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 		suppress("negation", n)
 		return
 	}
+	// A Swahili verb in the conditional (angepigwa: he would be beaten,
+	// wangemwoa: they would marry her) tells a supposition, not an event.
+	if h.tense == "nge" || h.tense == "ngali" {
+		suppress("hypothetical", h)
+		return
+	}
 	for _, s := range []struct {
 		cue int
 		why string

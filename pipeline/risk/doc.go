@@ -12,7 +12,9 @@
 //   - negation ("doesn't", "never", "hakuna mtu", a Swahili negative verb
 //     such as hanipigi) cancels a match it governs;
 //   - hypothetical, media and information cues ("what if", "I read in the
-//     paper", "nataka kujua") make a match a mention, not a report;
+//     paper", "nataka kujua") make a match a mention, not a report, as
+//     does a Swahili verb in the conditional (angepigwa: he would be
+//     beaten);
 //   - resolved cues ("he was arrested", "niko salama") close a past event,
 //     unless they are themselves negated ("he has not been arrested",
 //     hajakamatwa); a follow-up cue ("I just wanted to thank you") after

@@ -83,13 +83,18 @@ import (
 //     child); learned from with general fixes (a household implement in a
 //     single incident, a blow qualified sentences later, "never seen her
 //     hit them", "sitaki kujiumiza"). Reported, not gated.
+//   - fresh17 (100): written blind after fresh16; at the start of the
+//     session and after fresh16's first change 1.000, 0.710, none below
+//     high (16/55); after fresh16 was learned from 1.000, 0.790, none
+//     (10/55); learned from (a Swahili conditional, a fight between
+//     pupils, a runaway back by herself, a prank). Reported, not gated.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.
 var sealedSplits = map[string]bool{"dev2-holdout": true}
 
 // ungatedSplits are reported but not held to the targets.
-var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true, "fresh13": true, "fresh14": true, "fresh16": true}
+var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true, "fresh13": true, "fresh14": true, "fresh16": true, "fresh17": true}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase = Labelled
