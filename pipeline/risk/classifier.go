@@ -398,6 +398,15 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 		}
 	}
 
+	// "Si kila siku", "not every day": a negated ongoing cue tells no
+	// recurrence.
+	if k := c.builtin.ongoing; k >= 0 {
+		ci.matches[k] = slices.DeleteFunc(ci.matches[k], func(m match) bool {
+			_, neg := c.negatedBy(m, d, &ci, bridge)
+			return neg
+		})
+	}
+
 	// "Not the first time" is an ongoing cue around an isolated one: a
 	// recurrence, not a single incident. "The first time I call" is about
 	// the call.
@@ -676,8 +685,9 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 		return
 	}
 	// A Swahili verb in the conditional (angepigwa: he would be beaten,
-	// wangemwoa: they would marry her) tells a supposition, not an event.
-	if h.tense == "nge" || h.tense == "ngali" {
+	// wangemwoa: they would marry her) tells a supposition, not an event;
+	// but "ningejiua" (I would kill myself) is the caller's own wish.
+	if (h.tense == "nge" || h.tense == "ngali") && c.lex.Categories[f.rule.cat].ID != suicideCategory {
 		suppress("hypothetical", h)
 		return
 	}
@@ -860,6 +870,18 @@ func (c *Classifier) followedUp(h match, ci *cueIndex) (match, bool) {
 	for _, m := range ci.matches[b.followUp] {
 		if m.start >= h.end {
 			return m, true
+		}
+	}
+	// A call made to thank or to update ("I'm calling just to say thank
+	// you. Last year my daughter was defiled ... the court convicted
+	// him") closes the harm it tells when a resolution comes after that
+	// harm and nothing in the call is happening now. A thank-you before a
+	// new crisis closes nothing: the crisis has no resolution after it.
+	if len(ci.matches[b.followUp]) > 0 && (b.immediacy < 0 || len(ci.matches[b.immediacy]) == 0) {
+		for _, r := range ci.matches[b.resolved] {
+			if r.start >= h.end {
+				return r, true
+			}
 		}
 	}
 	return match{}, false

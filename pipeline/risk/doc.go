@@ -19,7 +19,9 @@
 //     unless they are themselves negated ("he has not been arrested",
 //     hajakamatwa); a follow-up cue ("I just wanted to thank you") after
 //     an event closes it in a call that also tells of the past or of a
-//     resolution, unless an ongoing cue keeps it open;
+//     resolution, unless an ongoing cue keeps it open; one before it
+//     ("I'm calling just to say thank you") closes it when a resolution
+//     follows the event and nothing in the call is happening now;
 //   - immediacy cues ("right now", "tonight", "sasa hivi", "leo usiku")
 //     raise a match one level, to critical for serious harm;
 //   - past cues ("years ago") lower a serious match one level;
