@@ -721,7 +721,7 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 			suppress("resolved", m)
 			return
 		}
-		if m, ok := c.followedUp(h, ci); ok {
+		if m, ok := c.followedUp(h, d, ci); ok {
 			suppress("resolved", m)
 			return
 		}
@@ -862,7 +862,7 @@ func (c *Classifier) resolvedBy(h match, d *doc, ci *cueIndex) (match, bool) {
 // after it ("... I just wanted to thank you"), in a call that also tells
 // of a past or resolved event. Thanks before a report ("thank you, but he
 // beats me") or in a call that tells of nothing past close nothing.
-func (c *Classifier) followedUp(h match, ci *cueIndex) (match, bool) {
+func (c *Classifier) followedUp(h match, d *doc, ci *cueIndex) (match, bool) {
 	b := c.builtin
 	if b.followUp < 0 || len(ci.matches[b.resolved])+len(ci.matches[b.past]) == 0 {
 		return match{}, false
@@ -875,9 +875,9 @@ func (c *Classifier) followedUp(h match, ci *cueIndex) (match, bool) {
 	// A call made to thank or to update ("I'm calling just to say thank
 	// you. Last year my daughter was defiled ... the court convicted
 	// him") closes the harm it tells when a resolution comes after that
-	// harm and nothing in the call is happening now. A thank-you before a
+	// harm and nothing near that harm is happening now. A thank-you before a
 	// new crisis closes nothing: the crisis has no resolution after it.
-	if len(ci.matches[b.followUp]) > 0 && (b.immediacy < 0 || len(ci.matches[b.immediacy]) == 0) {
+	if len(ci.matches[b.followUp]) > 0 && !c.nearHas(b.immediacy, h, d, ci) {
 		for _, r := range ci.matches[b.resolved] {
 			if r.start >= h.end {
 				return r, true

@@ -94,13 +94,19 @@ import (
 //     0.978, 0.790, none (14/55); learned from (a call made to thank
 //     that tells a resolved harm, a community day against FGM, a
 //     thesis, "si kila siku"). Reported, not gated.
+//   - fresh19 (100): written blind during fresh18's round; at the start
+//     of the session 0.978, 0.740, none below high (16/55); after fresh17
+//     was learned from 0.978, 0.760, none (16/55); after fresh18 0.978,
+//     0.780, none (14/55); learned from (pranks with laughter or a dare,
+//     a researcher, a radio show, "if my friend ever told me").
+//     Reported, not gated.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.
 var sealedSplits = map[string]bool{"dev2-holdout": true}
 
 // ungatedSplits are reported but not held to the targets.
-var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true, "fresh13": true, "fresh14": true, "fresh16": true, "fresh17": true, "fresh18": true}
+var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true, "fresh13": true, "fresh14": true, "fresh16": true, "fresh17": true, "fresh18": true, "fresh19": true}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase = Labelled
