@@ -398,15 +398,6 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 		}
 	}
 
-	// "Si kila siku", "not every day": a negated ongoing cue tells no
-	// recurrence.
-	if k := c.builtin.ongoing; k >= 0 {
-		ci.matches[k] = slices.DeleteFunc(ci.matches[k], func(m match) bool {
-			_, neg := c.negatedBy(m, d, &ci, bridge)
-			return neg
-		})
-	}
-
 	// "Not the first time" is an ongoing cue around an isolated one: a
 	// recurrence, not a single incident. "The first time I call" is about
 	// the call.
@@ -684,13 +675,6 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 		suppress("negation", n)
 		return
 	}
-	// A Swahili verb in the conditional (angepigwa: he would be beaten,
-	// wangemwoa: they would marry her) tells a supposition, not an event;
-	// but "ningejiua" (I would kill myself) is the caller's own wish.
-	if (h.tense == "nge" || h.tense == "ngali") && c.lex.Categories[f.rule.cat].ID != suicideCategory {
-		suppress("hypothetical", h)
-		return
-	}
 	for _, s := range []struct {
 		cue int
 		why string
@@ -721,7 +705,7 @@ func (c *Classifier) applyCues(f *finding, d *doc, ci *cueIndex, bridge []bool) 
 			suppress("resolved", m)
 			return
 		}
-		if m, ok := c.followedUp(h, d, ci); ok {
+		if m, ok := c.followedUp(h, ci); ok {
 			suppress("resolved", m)
 			return
 		}
@@ -787,14 +771,6 @@ func (c *Classifier) isolatedBlow(f *finding, ongoing bool, d *doc, ci *cueIndex
 	return match{}, "", false
 }
 
-// sentStart is the first token of token i's sentence.
-func sentStart(d *doc, i int) int {
-	for i > 0 && d.toks[i-1].sent == d.toks[i].sent {
-		i--
-	}
-	return i
-}
-
 // callWords are the words that make "the first time" or "mara ya
 // kwanza" about the call itself: "the first time I call", "ni mara ya
 // kwanza kupiga simu".
@@ -812,33 +788,49 @@ func aboutTheCall(m match, d *doc) bool {
 	return false
 }
 
-// peerActor returns the peer cue naming who struck in h: in h's sentence,
-// before it ("other boys pushed him", "watoto darasani wanamsukuma") or
-// just after "by" ("beaten by older boys"), or in the sentence before
-// when h opens its own. A child named after the blow otherwise is its
-// object ("he beat me and the other children").
+// peerActor returns the peer cue naming who struck in h: one that ends
+// at most two words before it, none of them a grown-up ("other boys
+// pushed him", "wanafunzi wa darasa la sita wanaonisukuma"), or one just
+// after "by" ("beaten by older boys"). A child named after the blow is
+// its object ("he beat me and the other children"); a blow told in the
+// passive takes its actor from after "by" only ("we are beaten by the
+// matron").
 func (c *Classifier) peerActor(h match, d *doc, ci *cueIndex) (match, bool) {
-	if c.builtin.peer < 0 {
+	// A match that names its actor ("the teacher caned me") has one.
+	if c.builtin.peer < 0 || slices.ContainsFunc(d.toks[h.start:h.end], func(t token) bool { return grownUps[t.norm] }) {
 		return match{}, false
 	}
-	s := d.toks[h.start].sent
-	// A blow that opens its sentence ("Yesterday they pushed me",
-	// "Jana walinisukuma") has its actor in the sentence before.
-	opens := h.start-sentStart(d, h.start) <= 2
-	for _, m := range ci.matches[c.builtin.peer] {
-		ms := d.toks[m.start].sent
-		if ms == s-1 && opens {
-			return m, true
+	byAfter := -1
+	for i := h.end; i < min(h.end+2, len(d.toks)); i++ {
+		if d.toks[i].norm == "by" {
+			byAfter = i
+			break
 		}
-		if ms != s {
+	}
+	for _, m := range ci.matches[c.builtin.peer] {
+		if d.toks[m.start].sent != d.toks[h.start].sent {
 			continue
 		}
-		if m.end <= h.start || (m.start >= h.end && m.start > 0 && d.toks[m.start-1].norm == "by") {
+		if byAfter >= 0 {
+			if m.start == byAfter+1 || (m.start == byAfter+2 && articles[d.toks[byAfter+1].norm]) {
+				return m, true
+			}
+			continue
+		}
+		if m.end <= h.start && h.start-m.end <= 2 && !slices.ContainsFunc(d.toks[m.end:h.start], func(t token) bool { return grownUps[t.norm] }) {
 			return m, true
 		}
 	}
 	return match{}, false
 }
+
+// articles may stand between "by" and the ones it names.
+var articles = map[string]bool{"the": true, "some": true, "a": true, "two": true, "three": true, "those": true}
+
+// grownUps are words for the adults who may stand between a peer word and
+// a blow ("in front of my classmates the teacher caned me").
+var grownUps = map[string]bool{"teacher": true, "mwalimu": true, "father": true, "dad": true, "baba": true, "mother": true, "mum": true, "mom": true, "mama": true,
+	"uncle": true, "mjomba": true, "stepfather": true, "stepmother": true, "matron": true, "he": true, "she": true, "yeye": true, "they": true}
 
 // resolvedBy returns the resolved cue that closes h: one in its sentence,
 // or in the sentence next to it when it comes after h. A resolution told
@@ -862,7 +854,7 @@ func (c *Classifier) resolvedBy(h match, d *doc, ci *cueIndex) (match, bool) {
 // after it ("... I just wanted to thank you"), in a call that also tells
 // of a past or resolved event. Thanks before a report ("thank you, but he
 // beats me") or in a call that tells of nothing past close nothing.
-func (c *Classifier) followedUp(h match, d *doc, ci *cueIndex) (match, bool) {
+func (c *Classifier) followedUp(h match, ci *cueIndex) (match, bool) {
 	b := c.builtin
 	if b.followUp < 0 || len(ci.matches[b.resolved])+len(ci.matches[b.past]) == 0 {
 		return match{}, false
@@ -870,18 +862,6 @@ func (c *Classifier) followedUp(h match, d *doc, ci *cueIndex) (match, bool) {
 	for _, m := range ci.matches[b.followUp] {
 		if m.start >= h.end {
 			return m, true
-		}
-	}
-	// A call made to thank or to update ("I'm calling just to say thank
-	// you. Last year my daughter was defiled ... the court convicted
-	// him") closes the harm it tells when a resolution comes after that
-	// harm and nothing near that harm is happening now. A thank-you before a
-	// new crisis closes nothing: the crisis has no resolution after it.
-	if len(ci.matches[b.followUp]) > 0 && !c.nearHas(b.immediacy, h, d, ci) {
-		for _, r := range ci.matches[b.resolved] {
-			if r.start >= h.end {
-				return r, true
-			}
 		}
 	}
 	return match{}, false

@@ -12,16 +12,12 @@
 //   - negation ("doesn't", "never", "hakuna mtu", a Swahili negative verb
 //     such as hanipigi) cancels a match it governs;
 //   - hypothetical, media and information cues ("what if", "I read in the
-//     paper", "nataka kujua") make a match a mention, not a report, as
-//     does a Swahili verb in the conditional (angepigwa: he would be
-//     beaten);
+//     paper", "nataka kujua") make a match a mention, not a report;
 //   - resolved cues ("he was arrested", "niko salama") close a past event,
 //     unless they are themselves negated ("he has not been arrested",
 //     hajakamatwa); a follow-up cue ("I just wanted to thank you") after
 //     an event closes it in a call that also tells of the past or of a
-//     resolution, unless an ongoing cue keeps it open; one before it
-//     ("I'm calling just to say thank you") closes it when a resolution
-//     follows the event and nothing in the call is happening now;
+//     resolution, unless an ongoing cue keeps it open;
 //   - immediacy cues ("right now", "tonight", "sasa hivi", "leo usiku")
 //     raise a match one level, to critical for serious harm;
 //   - past cues ("years ago") lower a serious match one level;
@@ -31,16 +27,17 @@
 //     injury (a bruise, a swelling) from raising a caning, unless it recurs
 //     ("not the first time"), is imminent, or the injury is grave
 //     (bleeding, a fracture, hospital); a first sexual assault or a first
-//     attempt at suicide is no less urgent for being the first;
-//   - an isolated cue counts anywhere in the call (callers qualify a blow
-//     a sentence or two after telling it), except one about the call
-//     itself ("the first time I call", "mara ya kwanza kupiga simu");
+//     attempt at suicide is no less urgent for being the first ("the
+//     first time I call", "mara ya kwanza kupiga simu" is about the call,
+//     no isolated cue);
 //   - peer cues ("another boy punched him", "wanafunzi wenzake
-//     walimpiga") name another child as the one who struck, before the
-//     blow or after "by": a fight or bullying is medium, its mild injury
-//     raises it no higher, unless it is imminent or the injury is grave;
-//     a child named after the blow ("he beat me and the other children")
-//     is its victim, not its actor.
+//     walimpiga") name another child as the one who struck, at most two
+//     words before the blow with no grown-up between, or after "by": a
+//     fight or bullying is medium, its mild injury raises it no higher,
+//     unless it is imminent or the injury is grave. A child named after
+//     the blow ("he beat me and the other children"), a blow that names a
+//     grown-up ("the teacher caned me") or a passive one whose "by" names
+//     no child ("we are beaten by the matron") is no fight.
 //
 // A backstop catches what no rule knows: a call without a finding at
 // medium or above in which two of a plea for help, fear, a sign of danger

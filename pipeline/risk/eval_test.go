@@ -77,29 +77,15 @@ import (
 //   - fresh14 (100): written blind after fresh13; at the start of the
 //     round 0.978, 0.760, none below high (12/55); after fresh13 was
 //     learned from 1.000, 0.770, none (12/55). Reported, not gated.
-//   - fresh16 (100): written blind, a quarter of it medium calls with real
-//     harm words; at the start of the round 0.978, 0.740, none below high
-//     (17/55), the same after the round's first change (a blow by another
-//     child); learned from with general fixes (a household implement in a
-//     single incident, a blow qualified sentences later, "never seen her
-//     hit them", "sitaki kujiumiza"). Reported, not gated.
-//   - fresh17 (100): written blind after fresh16; at the start of the
-//     session and after fresh16's first change 1.000, 0.710, none below
-//     high (16/55); after fresh16 was learned from 1.000, 0.790, none
-//     (10/55); learned from (a Swahili conditional, a fight between
-//     pupils, a runaway back by herself, a prank). Reported, not gated.
-//   - fresh18 (100): written blind during fresh17's round; at the start
-//     of the session 0.956, 0.760, none below high (15/55); after
-//     fresh16 was learned from 0.978, 0.810, none (13/55); after fresh17
-//     0.978, 0.790, none (14/55); learned from (a call made to thank
-//     that tells a resolved harm, a community day against FGM, a
-//     thesis, "si kila siku"). Reported, not gated.
-//   - fresh19 (100): written blind during fresh18's round; at the start
-//     of the session 0.978, 0.740, none below high (16/55); after fresh17
-//     was learned from 0.978, 0.760, none (16/55); after fresh18 0.978,
-//     0.780, none (14/55); learned from (pranks with laughter or a dare,
-//     a researcher, a radio show, "if my friend ever told me").
-//     Reported, not gated.
+//   - fresh16 to fresh19 (100 each): written blind, a quarter of each
+//     medium calls with real harm words; each scored first by the build
+//     it was written against (false alarms 0.18 to 0.31), then learned
+//     from with general fixes (a blow by another child, a household
+//     implement in a single incident, topics and word senses). Fixes that
+//     a review showed could lower an urgent call (witness verbs as
+//     negation bridges, a Swahili conditional, a thank-you closing what
+//     follows it, jokes told by abusers) were taken back; TestScope holds
+//     the calls that showed it. Reported, not gated.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.

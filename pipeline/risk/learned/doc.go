@@ -40,35 +40,36 @@
 //	fresh        52 |  0.788  1.000 |  1.000  1.000     0 |  1.000  0.865     3
 //	fresh2       32 |  0.688  0.875 |  1.000  0.938     0 |  1.000  0.875     1
 //	fresh3       96 |  0.885  0.938 |  1.000  1.000     0 |  1.000  0.927     6
-//	fresh4       80 |  0.963  1.000 |  1.000  0.988     0 |  1.000  0.988     1
+//	fresh4       80 |  0.963  1.000 |  1.000  0.988     1 |  1.000  0.988     1
 //	fresh5       80 |  0.887  0.950 |  1.000  0.988     0 |  1.000  0.912     6
 //	fresh6       80 |  0.900  0.975 |  0.975  0.838     2 |  1.000  0.850     6
 //	dev2         30 |  0.900  1.000 |  1.000  1.000     0 |  1.000  1.000     0
 //	fresh8-dev   50 |  0.920  0.929 |  1.000  0.940     0 |  1.000  0.960     0
 //	fresh8      100 |  0.900  0.873 |  0.727  0.660     2 |  0.964  0.880     2
-//	fresh9      130 |  0.862  0.892 |  0.708  0.646     6 |  0.923  0.808     9
-//	fresh10     120 |  0.850  0.909 |  0.655  0.575     7 |  0.909  0.775    10
-//	fresh11     120 |  0.875  0.914 |  0.793  0.633     6 |  0.966  0.833    10
-//	fresh12     120 |  0.800  0.807 |  0.667  0.608     3 |  0.842  0.800     6
-//	fresh13     100 |  0.860  0.956 |  0.756  0.710     4 |  1.000  0.830     8
+//	fresh9      130 |  0.862  0.892 |  0.708  0.638     7 |  0.923  0.800    10
+//	fresh10     120 |  0.850  0.909 |  0.655  0.558     9 |  0.909  0.758    12
+//	fresh11     120 |  0.875  0.914 |  0.793  0.617     8 |  0.966  0.825    11
+//	fresh12     120 |  0.800  0.807 |  0.667  0.600     4 |  0.842  0.792     7
+//	fresh13     100 |  0.860  0.956 |  0.756  0.690     6 |  1.000  0.810    10
 //	fresh14     100 |  0.930  0.956 |  0.844  0.690     5 |  1.000  0.870     5
-//	fresh16     100 |  0.960  0.956 |  0.933  0.750     6 |  1.000  0.860     7
-//	fresh17     100 |  0.950  0.978 |  0.889  0.770     4 |  1.000  0.870     5
-//	fresh18     100 |  0.930  0.978 |  0.844  0.710     3 |  1.000  0.880     4
-//	fresh19     100 |  0.930  0.978 |  0.778  0.680     6 |  0.978  0.850     7
-//	all        1810 |  0.890  0.933 |  0.855  0.773    54 |  0.973  0.871    96
+//	fresh16     100 |  0.960  0.956 |  0.933  0.700    11 |  1.000  0.810    12
+//	fresh17     100 |  0.950  0.978 |  0.889  0.710    10 |  1.000  0.800    11
+//	fresh18     100 |  0.930  0.978 |  0.844  0.630    11 |  1.000  0.800    12
+//	fresh19     100 |  0.930  0.978 |  0.778  0.610    14 |  0.978  0.770    15
+//	all        1810 |  0.890  0.933 |  0.855  0.754    90 |  0.973  0.851   130
 //
-// fresh8 to fresh19 are the splits whose wording the rules were not
-// written from (the rule fixes made since they were scored are for
-// general senses: kupiga as to phone, a denied injury, a parent working
-// abroad, hyperbole and jokes, not wanting to beat, a case already in
-// court, sport and slaughtered animals, known ordinary words, a blow told
-// as a single incident, a wedding within days, a taking under way, a blow
-// by another child, a household implement in a single incident, a Swahili
-// conditional, a call made to thank that tells a resolved harm, a prank).
-// On them the rules alone find 0.66 to 0.93 of high and critical calls;
-// with the model's reading, 0.88 to 1.00. The price is false alarms: 96
-// of 930 low and medium narratives pooled (0.103), within
+// fresh8 to fresh14 are splits whose wording the rules were not written
+// from (the rule fixes made since they were scored are for general
+// senses: kupiga as to phone, a denied injury, a parent working abroad,
+// hyperbole and jokes, not wanting to beat, a case already in court,
+// sport and slaughtered animals, known ordinary words, a blow told as a
+// single incident, a wedding within days, a taking under way); fresh16
+// to fresh19 were each scored blind first and then learned from (a blow
+// by another child, a household implement in a single incident), so
+// their rules column is optimistic. On fresh8 to fresh19 the rules alone
+// find 0.66 to 0.93 of high and critical calls; with the model's reading,
+// 0.84 to 1.00. The price is false alarms: 130 of 930 low and medium
+// narratives pooled (0.140), within
 // risk.AcceptedFalseAlarmRate (0.15), which the test enforces with recall
 // and critical calls below high no worse than the rules'. Raising on the
 // model's most likely priority, the policy before fresh13 was added, gave
@@ -81,10 +82,10 @@
 //
 //	reading    | model alone   | rules alone               | rules + model
 //	           |    acc recall | recall    acc    FA crit< | recall    acc    FA crit<
-//	written    |  0.890  0.933 |  0.855  0.773    54    45 |  0.973  0.871    96     4
-//	normalised |  0.890  0.933 |  0.844  0.762    59    49 |  0.973  0.866   102     4
-//	noise 0.1  |  0.888  0.925 |  0.750  0.683    74    83 |  0.956  0.840   113     6
-//	noise 0.2  |  0.878  0.919 |  0.658  0.614    95   112 |  0.930  0.804   143    10
+//	written    |  0.890  0.933 |  0.855  0.754    90    45 |  0.973  0.851   130     4
+//	normalised |  0.890  0.933 |  0.845  0.752    81    49 |  0.973  0.855   122     4
+//	noise 0.1  |  0.888  0.925 |  0.751  0.675    92    83 |  0.956  0.831   130     6
+//	noise 0.2  |  0.878  0.919 |  0.660  0.608   108   112 |  0.930  0.796   155    10
 //
 // "normalised" is lower case without punctuation; "noise 0.1" and "0.2"
 // also drop, replace or misspell that share of words (Noise). The rules
