@@ -104,9 +104,9 @@ type builtinCues struct {
 	// unless the injury is grave (bleeding, a fracture, hospital).
 	isolated, grave int
 	// peer, -1 when the lexicon has none: the one who struck is another
-	// child ("other boys pushed him", "alipigwa na wanafunzi wenzake" is
-	// read only before the blow): a fight or bullying, not an urgent case,
-	// unless the injury is grave or it is happening now.
+	// child ("other boys pushed him", "beaten by older boys"; see
+	// peerActor): a fight or bullying, not an urgent case, unless the
+	// injury is grave or it is happening now.
 	peer int
 }
 
@@ -827,8 +827,9 @@ func (c *Classifier) peerActor(h match, d *doc, ci *cueIndex) (match, bool) {
 // articles may stand between "by" and the ones it names.
 var articles = map[string]bool{"the": true, "some": true, "a": true, "two": true, "three": true, "those": true}
 
-// grownUps are words for the adults who may stand between a peer word and
-// a blow ("in front of my classmates the teacher caned me").
+// grownUps are words that name another actor, a grown-up or a pronoun,
+// between a peer word and a blow ("in front of my classmates the teacher
+// caned me") or inside the blow's match: the blow is not the peers'.
 var grownUps = map[string]bool{"teacher": true, "mwalimu": true, "father": true, "dad": true, "baba": true, "mother": true, "mum": true, "mom": true, "mama": true,
 	"uncle": true, "mjomba": true, "stepfather": true, "stepmother": true, "matron": true, "he": true, "she": true, "yeye": true, "they": true}
 
