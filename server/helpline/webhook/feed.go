@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -15,10 +16,13 @@ import (
 	"github.com/openchs/openchs-ai/queue"
 )
 
-// TaskReader reads a task's record: the completed event of a large result
-// reaches the feed without its data. *queue.Client implements it.
+// TaskReader reads a task's events and record: a large event (a completed
+// one with its result, a long call's transcript) reaches the feed as a
+// reference to its task's stream. *queue.Client implements it.
 type TaskReader interface {
 	Task(ctx context.Context, id string) (*models.Task, error)
+	// Events returns the task's events numbered above after, up to count.
+	Events(ctx context.Context, id string, after, count int64) ([]models.Event, error)
 }
 
 // feedConsumer reads the feed of all task events through a consumer group:
@@ -191,35 +195,9 @@ func (f *feedConsumer) event(ctx context.Context, m redis.XMessage) (Event, bool
 	raw, _ := m.Values["e"].(string)
 	log := f.s.log.With("task_id", task, "feed_id", m.ID)
 	if raw == "" {
-		// A large event: only completed events are big enough, and their
-		// data is read from the task record.
-		seq, err := seqOf(sid)
-		if err != nil {
-			log.Warn("feed entry without an event or a sequence number")
-			return Event{}, false, nil
-		}
-		if f.s.tasks == nil {
-			log.Warn("large feed event dropped: no task reader")
-			return Event{}, false, nil
-		}
-		t, err := f.s.tasks.Task(ctx, task)
-		if err != nil || t.Status != models.StatusCompleted {
-			if err != nil && !errors.Is(err, queue.ErrNotFound) {
-				return Event{}, false, fmt.Errorf("read task %s: %w", task, err)
-			}
-			log.Warn("large feed event dropped: task record unavailable", "err", err)
-			return Event{}, false, nil
-		}
-		ev := models.Event{Type: models.EventCompleted, TaskID: task, Seq: seq}
-		if t.FinishedAt != nil {
-			ev.TS = *t.FinishedAt
-		}
-		we, ok, err := taskEvent(ev, t)
-		if err != nil {
-			log.Warn("task event not mapped", "err", err)
-			return Event{}, false, nil
-		}
-		return we, ok, nil
+		// A large event (a completed one with its result, or a long call's
+		// transcript or classification): the feed holds a reference only.
+		return f.largeEvent(ctx, log, task, sid)
 	}
 	// Cheap test first: most of the feed is progress events.
 	if !strings.Contains(raw, `"type":"completed"`) && !strings.Contains(raw, `"type":"failed"`) &&
@@ -237,6 +215,49 @@ func (f *feedConsumer) event(ctx context.Context, m redis.XMessage) (Event, bool
 	if seq, err := seqOf(sid); err == nil {
 		ev.Seq = seq
 	}
+	return f.mapEvent(ctx, log, ev)
+}
+
+// largeEvent reads a large event from its task's stream. Should the stream
+// have expired first, a completed event is rebuilt from the task's record;
+// any other is dropped with a warning.
+func (f *feedConsumer) largeEvent(ctx context.Context, log *slog.Logger, task, sid string) (Event, bool, error) {
+	seq, err := seqOf(sid)
+	if err != nil {
+		log.Warn("feed entry without an event or a sequence number")
+		return Event{}, false, nil
+	}
+	if f.s.tasks == nil {
+		log.Warn("large feed event dropped: no task reader")
+		return Event{}, false, nil
+	}
+	evs, err := f.s.tasks.Events(ctx, task, seq-1, 1)
+	if err != nil {
+		return Event{}, false, fmt.Errorf("read event %d of task %s: %w", seq, task, err)
+	}
+	if len(evs) == 1 && evs[0].Seq == seq {
+		ev := evs[0]
+		ev.TaskID = task
+		return f.mapEvent(ctx, log, ev)
+	}
+	t, err := f.s.tasks.Task(ctx, task)
+	if err != nil && !errors.Is(err, queue.ErrNotFound) {
+		return Event{}, false, fmt.Errorf("read task %s: %w", task, err)
+	}
+	if err != nil || t.Status != models.StatusCompleted {
+		log.Warn("large feed event dropped: its task's events have expired")
+		return Event{}, false, nil
+	}
+	ev := models.Event{Type: models.EventCompleted, TaskID: task, Seq: seq}
+	if t.FinishedAt != nil {
+		ev.TS = *t.FinishedAt
+	}
+	return f.mapEvent(ctx, log, ev)
+}
+
+// mapEvent turns a task event into a webhook event; a completed event
+// without its result takes it from the task's record.
+func (f *feedConsumer) mapEvent(ctx context.Context, log *slog.Logger, ev models.Event) (Event, bool, error) {
 	var t *models.Task
 	if ev.Type == models.EventCompleted && len(ev.Data) == 0 && f.s.tasks != nil {
 		t, _ = f.s.tasks.Task(ctx, ev.TaskID)

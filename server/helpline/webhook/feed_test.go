@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/openchs/openchs-ai/models"
 	"github.com/openchs/openchs-ai/queue"
@@ -132,9 +133,10 @@ func TestRiskCriticalBeforeCompletion(t *testing.T) {
 
 var _ TaskReader = (*queue.Client)(nil)
 
-// A task cancelled through the real queue client (its publish script writes
-// the feed) reaches a subscriber as task.failed with status cancelled.
-func TestQueueCancellationDelivered(t *testing.T) {
+// queueService starts the service on SQLite and a Redis it shares with a
+// real queue client, which is its task reader.
+func queueService(t *testing.T) (redis.UniversalClient, *queue.Client, *Service) {
+	t.Helper()
 	db := sqldbSQLite(t)
 	rdb := testRedis(t)
 	migrateHelpline(t, db)
@@ -142,8 +144,59 @@ func TestQueueCancellationDelivered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer qc.Close()
-	s := startService(t, testConfig(), db, rdb, qc)
+	t.Cleanup(func() { qc.Close() })
+	return rdb, qc, startService(t, testConfig(), db, rdb, qc)
+}
+
+// A long call's events are too large for the feed, which holds a reference
+// to the task's stream: a critical classification with much evidence still
+// reaches its subscribers while the task runs, and the completed event
+// carries its result, read through the real queue client.
+func TestLargeEventsReadFromTaskStream(t *testing.T) {
+	rdb, _, s := queueService(t)
+	rc := newReceiver(t, "k")
+	subscribe(t, s, rc.URL, "k", RiskCritical, TaskCompleted)
+
+	c := critical()
+	for i := range 120 {
+		c.Evidence = append(c.Evidence, models.Evidence{Text: "SECRET EVIDENCE TEXT " + itoa(int64(i)), Rule: "r2"})
+	}
+	res := &models.Result{TaskID: "task-long", Status: models.StatusCompleted, Duration: 720,
+		Transcript: strings.Repeat("SECRET TRANSCRIPT ", 600), Classification: c}
+	ts := time.Now()
+	for _, ev := range []models.Event{
+		{Type: models.EventClassificationComplete, TaskID: "task-long", Seq: 7, TS: ts, Data: raw(t, c)},
+		{Type: models.EventCompleted, TaskID: "task-long", Seq: 8, TS: ts, Data: raw(t, res)},
+	} {
+		if len(ev.Data) <= 8192 {
+			t.Fatalf("%s event of %d bytes: the feed would carry it inline", ev.Type, len(ev.Data))
+		}
+		publish(t, rdb, ev)
+	}
+	rc.wait(10*time.Second, "risk.critical and task.completed", func(rc *receiver) bool { return len(rc.count) == 2 })
+	rc.check()
+	for _, typ := range []EventType{RiskCritical, TaskCompleted} {
+		evs := rc.ofType(typ)
+		if len(evs) != 1 {
+			t.Fatalf("got %d %s events, want 1", len(evs), typ)
+		}
+		var d TaskData
+		if err := json.Unmarshal(evs[0].Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.TaskID != "task-long" || d.Priority != models.PriorityCritical {
+			t.Errorf("%s data: %+v, want task-long at critical", typ, d)
+		}
+		if typ == TaskCompleted && (d.DurationS == nil || *d.DurationS != 720) {
+			t.Errorf("task.completed without the call's duration: %+v", d)
+		}
+	}
+}
+
+// A task cancelled through the real queue client (its publish script writes
+// the feed) reaches a subscriber as task.failed with status cancelled.
+func TestQueueCancellationDelivered(t *testing.T) {
+	_, qc, s := queueService(t)
 	rc := newReceiver(t, "k")
 	subscribe(t, s, rc.URL, "k", TaskFailed, TaskCompleted)
 	ctx := context.Background()

@@ -236,6 +236,11 @@ func (f fakeTasks) Task(_ context.Context, id string) (*models.Task, error) {
 	return nil, queue.ErrNotFound
 }
 
+// Events reports none: the tasks' streams have expired.
+func (f fakeTasks) Events(context.Context, string, int64, int64) ([]models.Event, error) {
+	return nil, nil
+}
+
 // dialects runs fn once per database dialect.
 func dialects(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	for _, d := range sqltest.Dialects {
