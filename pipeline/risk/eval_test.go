@@ -86,13 +86,23 @@ import (
 //     negation bridges, a Swahili conditional, a thank-you closing what
 //     follows it, jokes told by abusers) were taken back; TestScope holds
 //     the calls that showed it. Reported, not gated.
+//   - fresh21 (100): written blind; at first sight 0.978, 0.800, none
+//     below high (false alarms 7/55, 0.127); before any change of the
+//     factor work (c6e41f2) 0.822, 0.560, one (10/55). Learned from:
+//     "scared" is no scar, and "asking for" marks a request for
+//     information only as the caller's own ("he keeps asking for my
+//     photos" is none). Its medium calls' other cues (a parent who has not
+//     hit since early childhood, "hajarudia tena", a perpetrator sacked,
+//     an account blocked and reported) were tried and taken back: a
+//     review found urgent calls each of them lowered, now in TestScope.
+//     Reported, not gated.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.
 var sealedSplits = map[string]bool{"dev2-holdout": true}
 
 // ungatedSplits are reported but not held to the targets.
-var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true, "fresh13": true, "fresh14": true, "fresh16": true, "fresh17": true, "fresh18": true, "fresh19": true}
+var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true, "fresh13": true, "fresh14": true, "fresh16": true, "fresh17": true, "fresh18": true, "fresh19": true, "fresh21": true}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase = Labelled

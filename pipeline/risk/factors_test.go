@@ -84,6 +84,27 @@ func TestFactorsReported(t *testing.T) {
 	}
 }
 
+// TestFearIsNoScar: "scared" is fear, not the scar of an injury ("scar"
+// read with English inflections had taken it for "scarred"), which a
+// counsellor would read as a sign of violence; a scar told is one.
+func TestFearIsNoScar(t *testing.T) {
+	injuries := func(text string) []string {
+		var out []string
+		for _, f := range rulesAndFactors().ClassifyText(text).Factors {
+			if f.Factor == "injury" {
+				out = append(out, f.Text)
+			}
+		}
+		return out
+	}
+	if got := injuries("My dad slapped me yesterday and I'm scared of him, I was so scared."); len(got) > 0 {
+		t.Errorf("fear read as an injury: %q", got)
+	}
+	if got := injuries("My dad beats me and my back is scarred, he left scars on my arms."); len(got) != 2 {
+		t.Errorf("scars told: injury factors %q, want scarred and scars", got)
+	}
+}
+
 // TestHardClassesInOtherWords tells the hard classes of miss in words of
 // their own, not those of the labelled narratives, in English, Swahili
 // and Sheng, with their look-alikes, as written and as a transcript
