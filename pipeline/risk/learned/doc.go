@@ -17,7 +17,8 @@
 //
 // The risk classifier asks it after its rules (risk.WithSecondOpinion):
 // on a call of 16 words or more, the model's opinion (Model.Opinion) is
-// high or critical when their probability exceeds Threshold (0.6), else
+// high or critical when their probability exceeds Threshold (0.6; 0.7,
+// risk.MediumRaiseThreshold, for a call the rules hold at medium), else
 // the more likely of low and medium; critical only when the rules saw
 // immediacy, a means of suicide or a sign of injury or danger. When that
 // opinion is above the rules' priority the call is raised to it and asks
@@ -37,27 +38,27 @@
 //	                |    acc recall | recall    acc    FA | recall    acc    FA
 //	dev          60 |  0.917  0.875 |  1.000  1.000     0 |  1.000  1.000     0
 //	holdout      60 |  0.867  0.929 |  1.000  1.000     0 |  1.000  0.983     0
-//	fresh        52 |  0.731  0.929 |  1.000  1.000     0 |  1.000  0.885     3
+//	fresh        52 |  0.731  0.929 |  1.000  1.000     0 |  1.000  0.904     2
 //	fresh2       32 |  0.750  0.875 |  1.000  0.938     0 |  1.000  0.844     1
-//	fresh3       96 |  0.885  0.938 |  1.000  1.000     0 |  1.000  0.917     7
-//	fresh4       80 |  0.963  1.000 |  1.000  0.988     1 |  1.000  0.975     2
-//	fresh5       80 |  0.912  0.975 |  1.000  0.988     0 |  1.000  0.925     5
+//	fresh3       96 |  0.885  0.938 |  1.000  1.000     0 |  1.000  0.938     5
+//	fresh4       80 |  0.963  1.000 |  1.000  0.988     1 |  1.000  0.988     1
+//	fresh5       80 |  0.912  0.975 |  1.000  0.988     0 |  1.000  0.950     3
 //	fresh6       80 |  0.875  0.975 |  0.975  0.838     2 |  1.000  0.863     4
 //	dev2         30 |  0.867  0.950 |  1.000  1.000     0 |  1.000  0.967     0
 //	fresh8-dev   50 |  0.940  0.964 |  1.000  0.940     0 |  1.000  0.960     0
-//	fresh8      100 |  0.900  0.909 |  0.727  0.660     2 |  0.982  0.880     2
+//	fresh8      100 |  0.900  0.909 |  0.727  0.660     2 |  0.964  0.870     2
 //	fresh9      130 |  0.846  0.877 |  0.708  0.638     7 |  0.892  0.762    10
-//	fresh10     120 |  0.900  0.927 |  0.655  0.558     9 |  0.927  0.792    12
+//	fresh10     120 |  0.900  0.927 |  0.655  0.558     9 |  0.927  0.800    11
 //	fresh11     120 |  0.892  0.948 |  0.793  0.617     8 |  0.948  0.825    10
-//	fresh12     120 |  0.817  0.772 |  0.667  0.600     4 |  0.860  0.808     7
+//	fresh12     120 |  0.817  0.772 |  0.667  0.600     4 |  0.842  0.808     6
 //	fresh13     100 |  0.890  0.956 |  0.756  0.690     6 |  1.000  0.820     9
 //	fresh14     100 |  0.880  0.978 |  0.844  0.690     5 |  1.000  0.830     8
 //	fresh16     100 |  0.970  1.000 |  0.933  0.700    11 |  0.978  0.810    11
-//	fresh17     100 |  0.920  0.956 |  0.889  0.710    10 |  1.000  0.790    12
+//	fresh17     100 |  0.920  0.956 |  0.889  0.710    10 |  1.000  0.800    11
 //	fresh18     100 |  0.960  0.978 |  0.844  0.630    11 |  0.956  0.800    12
-//	fresh19     100 |  0.910  0.978 |  0.778  0.610    14 |  0.978  0.770    15
+//	fresh19     100 |  0.910  0.978 |  0.778  0.610    14 |  0.978  0.780    14
 //	fresh21     100 |  0.880  0.911 |  0.844  0.670     7 |  0.978  0.800     7
-//	all        1910 |  0.891  0.934 |  0.854  0.750    97 |  0.970  0.847   137
+//	all        1910 |  0.891  0.934 |  0.854  0.750    97 |  0.968  0.851   127
 //
 // fresh8 to fresh14 are splits whose wording the rules were not written
 // from (the rule fixes made since they were scored are for general
@@ -69,8 +70,8 @@
 // by another child, a household implement in a single incident, fear
 // that is no scar), so their rules column is optimistic. On fresh8 to fresh21 the rules alone
 // find 0.66 to 0.93 of high and critical calls; with the model's reading,
-// 0.84 to 1.00. The price is false alarms: 137 of 985 low and medium
-// narratives pooled (0.139), within
+// 0.84 to 1.00. The price is false alarms: 127 of 985 low and medium
+// narratives pooled (0.129), within
 // risk.AcceptedFalseAlarmRate (0.15), which the test enforces with recall
 // and critical calls below high no worse than the rules'. Raising on the
 // model's most likely priority, the policy before fresh13 was added, gave
@@ -83,10 +84,10 @@
 //
 //	reading    | model alone   | rules alone               | rules + model
 //	           |    acc recall | recall    acc    FA crit< | recall    acc    FA crit<
-//	written    |  0.891  0.934 |  0.854  0.750    97    46 |  0.970  0.847   137     4
-//	normalised |  0.891  0.934 |  0.846  0.747    90    50 |  0.971  0.850   130     3
-//	noise 0.1  |  0.884  0.921 |  0.750  0.670   100    86 |  0.958  0.828   143     6
-//	noise 0.2  |  0.863  0.909 |  0.658  0.604   117   118 |  0.929  0.786   169    10
+//	written    |  0.891  0.934 |  0.854  0.750    97    46 |  0.968  0.851   127     4
+//	normalised |  0.891  0.934 |  0.846  0.747    90    50 |  0.969  0.854   120     3
+//	noise 0.1  |  0.884  0.921 |  0.750  0.670   100    86 |  0.955  0.832   132     6
+//	noise 0.2  |  0.863  0.909 |  0.658  0.604   117   118 |  0.928  0.790   162    11
 //
 // "normalised" is lower case without punctuation; "noise 0.1" and "0.2"
 // also drop, replace or misspell that share of words (Noise). The rules
