@@ -76,12 +76,11 @@ func (c *Classifier) secondOpinion(out *models.Classification, d *doc, ci *cueIn
 			cues = append(cues, strings.ReplaceAll(name, "_", " "))
 		}
 	}
-	if out.Priority == models.PriorityMedium && m.Threshold < MediumRaiseThreshold {
-		mm := *m
-		mm.Threshold = MediumRaiseThreshold
-		m = &mm
+	threshold := m.Threshold
+	if out.Priority == models.PriorityMedium {
+		threshold = max(threshold, MediumRaiseThreshold)
 	}
-	raised := m.Opinion(p, len(cues) > 0)
+	raised := m.OpinionAt(p, threshold, len(cues) > 0)
 	if raised.Rank() <= out.Priority.Rank() {
 		return out
 	}

@@ -51,11 +51,16 @@ func (p Probs) Severe() float64 { return p[2] + p[3] }
 // it a most likely critical is high, and with it a probability of
 // critical above m.CriticalThreshold is enough.
 func (m *Model) Opinion(p Probs, imminent bool) models.Priority {
+	return m.OpinionAt(p, m.Threshold, imminent)
+}
+
+// OpinionAt is Opinion with threshold in place of m.Threshold.
+func (m *Model) OpinionAt(p Probs, threshold float64, imminent bool) models.Priority {
 	best := 0
 	if p[1] > p[0] {
 		best = 1
 	}
-	if p.Severe() > m.Threshold {
+	if p.Severe() > threshold {
 		best = 2
 		if p[3] > p[2] {
 			best = 3
