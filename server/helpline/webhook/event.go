@@ -88,8 +88,8 @@ func TaskPath(id string) string { return "/audio/task/" + id }
 
 // taskEvent maps a task's progress event onto the webhook event it stands
 // for. It reports false for events webhooks do not carry. A completed event
-// whose data is missing (the feed keeps only a reference to large events)
-// is filled from task, which may be nil.
+// without its data (rebuilt from the task's record when its stream had
+// expired) is filled from task, which may be nil.
 func taskEvent(ev models.Event, task *models.Task) (Event, bool, error) {
 	d := TaskData{TaskID: ev.TaskID, URL: TaskPath(ev.TaskID)}
 	var typ EventType

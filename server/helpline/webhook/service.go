@@ -35,8 +35,9 @@ type Service struct {
 }
 
 // New returns a Service on the helpline database db and the task queue's
-// Redis rdb, neither of which it closes. tasks reads task records for feed
-// events too large to carry their data; it may be nil.
+// Redis rdb, neither of which it closes. tasks reads the feed's events
+// too large to carry their data from their task's stream (or a completed
+// one from its record once the stream has expired); it may be nil.
 func New(cfg Config, db *sqldb.DB, rdb redis.UniversalClient, tasks TaskReader, log *slog.Logger) (*Service, error) {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
