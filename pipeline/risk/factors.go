@@ -411,12 +411,6 @@ func (c *Classifier) raiseFindings(findings []finding, hits []factorHit, d *doc,
 	return reasons
 }
 
-// minorBlow reports whether f was lowered as a single incident or a fight
-// between children.
-func minorBlow(f *finding) bool {
-	return slices.ContainsFunc(f.cues, func(u cueUse) bool { return u.name == "isolated" || u.name == "peer" })
-}
-
 // factorLevel is the level the factors of one domain set.
 type factorLevel struct {
 	level    int // -1: none
