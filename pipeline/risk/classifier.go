@@ -469,6 +469,7 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 	}
 	fh := c.scanFactors(fm, d, &ci, bridge)
 	reasons := c.raiseFindings(findings, fh, d, &ci)
+	reasons = append(reasons, c.lowerBareBlows(findings, fh, d, &ci)...)
 	out := c.decide(findings, d, &ci, source)
 	c.overlay(out, findings, fh, d, &ci, source, reasons)
 	return c.secondOpinion(out, d, &ci, source)
@@ -524,6 +525,8 @@ func (c *Classifier) cueNear(k int, h match, d *doc, ci *cueIndex) (match, bool)
 			in = u.sent == t.sent
 		case "near":
 			in = u.sent >= t.sent-1 && u.sent <= t.sent+1
+		case "story":
+			in = u.sent >= t.sent-2 && u.sent <= t.sent+2
 		case "call":
 			in = true
 		}

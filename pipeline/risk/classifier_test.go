@@ -20,7 +20,7 @@ func TestClassifyText(t *testing.T) {
 	}{
 		// Swahili morphology: subject, tense, object prefixes and extensions.
 		{"sw present with object", "Baba anampiga mdogo wangu.", "high", "physical_abuse"},
-		{"sw past first person", "Mjomba alinipiga jana.", "high", "physical_abuse"},
+		{"sw past first person", "Mjomba alinipiga jana kwa fimbo.", "high", "physical_abuse"},
 		{"sw plural object", "Walimu wanatupiga viboko vingi hadi tunavuja damu.", "high", "physical_abuse"},
 		{"sw passive", "Dada yangu amebakwa na jirani.", "high", "sexual_abuse"},
 		{"sw relative", "Yule aliyenibaka bado yuko mtaani.", "high", "sexual_abuse"},

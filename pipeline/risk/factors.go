@@ -82,7 +82,7 @@ import (
 // factorKinds lists the factors of each harm domain.
 var factorKinds = map[string][]string{
 	"suicide":      {"ideation", "method", "means", "intent", "plan", "preparatory", "timeline", "place", "injury_now", "calm", "protective", "departure"},
-	"violence":     {"perpetrator_access", "injury", "weapon", "implement", "confinement", "next_contact"},
+	"violence":     {"perpetrator_access", "injury", "weapon", "implement", "confinement", "next_contact", "recurrence"},
 	"exploitation": {"taking", "stranger", "vehicle", "event_date", "recurrence", "soon"},
 }
 
@@ -194,6 +194,11 @@ func (c *Classifier) scanFactors(fm [][]match, d *doc, ci *cueIndex, bridge []bo
 		if out[i].name == "soon" && habitual(out[i].m, d) {
 			out[i].aside = "habitual"
 		}
+		// "Huwa si mkali hivi", "she doesn't usually": a habit told
+		// to say the blow was out of character is no recurrence.
+		if out[i].name == "recurrence" && b.isolated >= 0 && overlapsAny(out[i].m, ci.matches[b.isolated]) {
+			out[i].aside = "isolated"
+		}
 		if out[i].name == "next_contact" && out[i].time != "imminent" {
 			if future(out[i].m, d) {
 				out[i].time = "imminent"
@@ -228,22 +233,26 @@ var (
 // longAgo reports whether m's sentence dates it months or more back:
 // "last year", "two years ago", "mwaka jana", "miezi mitatu iliyopita".
 func longAgo(m match, d *doc) bool {
+	return sentenceSays(m, d, 25, func(w, next string) bool {
+		return w == "ago" || w == "zamani" || w == "iliyopita" || w == "uliopita" ||
+			w == "last" && (next == "year" || next == "month" || next == "term" || next == "christmas") ||
+			w == "mwaka" && next == "jana"
+	})
+}
+
+// sentenceSays reports whether a word of m's sentence, within reach
+// words of m, says what says asks of it and the word after it.
+func sentenceSays(m match, d *doc, reach int, says func(w, next string) bool) bool {
 	s := d.toks[m.start].sent
-	for t := max(0, m.start-25); t < min(len(d.toks), m.end+25); t++ {
+	for t := max(0, m.start-reach); t < min(len(d.toks), m.end+reach); t++ {
 		if d.toks[t].sent != s {
 			continue
 		}
-		w := d.toks[t].norm
 		next := ""
 		if t+1 < len(d.toks) {
 			next = d.toks[t+1].norm
 		}
-		switch {
-		case w == "ago" || w == "zamani" || w == "iliyopita" || w == "uliopita":
-			return true
-		case w == "last" && (next == "year" || next == "month" || next == "term" || next == "christmas"):
-			return true
-		case w == "mwaka" && next == "jana":
+		if says(d.toks[t].norm, next) {
 			return true
 		}
 	}
@@ -393,6 +402,15 @@ func (c *Classifier) raiseFindings(findings []finding, hits []factorHit, d *doc,
 		}
 		if base := f.rule.Priority.Rank(); f.level < base {
 			kinds := []string{"means", "injury_now", "injury", "weapon", "implement", "timeline", "next_contact", "place"}
+			if slices.ContainsFunc(f.cues, func(u cueUse) bool { return u.name == "isolated" }) {
+				// A blow told as out of character that is also told
+				// as recurring ("since January") is not single.
+				if r := liveNear(hits, d, f.m.start, "recurrence"); slices.ContainsFunc(r, func(h factorHit) bool { return h.time != "past" }) {
+					reasons = append(reasons, "A blow told as a single incident is also told as recurring; the higher level was kept.")
+					f.level = base
+					continue
+				}
+			}
 			if minorBlow(f) {
 				// A single incident's or a fight's injury was weighed
 				// already: only a grave one keeps it urgent (isolatedBlow);
