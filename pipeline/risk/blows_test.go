@@ -50,3 +50,14 @@ func TestIsolatedBlowStory(t *testing.T) {
 		{name: "en out of character three sentences away", text: "Yesterday my uncle hit me with a belt. I have marks on my back. I can't sit. I am twelve. He said sorry.", want: models.PriorityHigh},
 	})
 }
+
+// TestPeerPluralVerb holds a Swahili plural verb to the children named
+// before it: bullying told at length is a fight's level, unless a
+// grown-up is named between.
+func TestPeerPluralVerb(t *testing.T) {
+	checkPriorities(t, []priorityCase{
+		{name: "pupils' blow told further on", text: "Wanafunzi wa darasa la saba wananinyang'anya pesa ya chai na wakati mwingine wananipiga makofi nikikataa.", want: models.PriorityMedium},
+		{name: "parents named between", text: "Wavulana wa jirani wanacheka wakati wazazi wangu wananipiga.", want: models.PriorityHigh},
+		{name: "grave injury", text: "Wavulana wa darasa la nane walinipiga jana mpaka nikapelekwa hospitali.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
+	})
+}

@@ -440,7 +440,7 @@ type factorLevel struct {
 
 // assessSuicide derives the suicide level from its factors and the rules'
 // suicide findings.
-func (c *Classifier) assessSuicide(findings []finding, hits []factorHit) factorLevel {
+func (c *Classifier) assessSuicide(findings []finding, hits []factorHit, d *doc) factorLevel {
 	live := map[string]bool{}
 	for _, f := range findings {
 		if f.level >= 0 {
@@ -449,11 +449,12 @@ func (c *Classifier) assessSuicide(findings []finding, hits []factorHit) factorL
 			}
 		}
 	}
-	any := false
+	any, hoarded := false, false
 	for _, h := range hits {
 		if h.domain == "suicide" && h.aside == "" {
 			live[h.name] = true
 			any = true
+			hoarded = hoarded || h.name == "means" && slices.ContainsFunc(d.toks[h.m.start:h.m.end], func(t token) bool { return hoarding[t.norm] })
 			if h.time == "imminent" && h.name != "protective" && h.name != "departure" {
 				live["timeline"] = true
 			}
@@ -482,6 +483,12 @@ func (c *Classifier) assessSuicide(findings []finding, hits []factorHit) factorL
 			risk++
 		}
 	}
+	if hoarded {
+		// Means hidden or gathered are a preparatory act (C-SSRS):
+		// "I don't want to hurt myself, but I have hidden a razor" is
+		// a risk on its own.
+		risk++
+	}
 	for _, n := range factorKinds["suicide"] {
 		if live[n] {
 			out.factors = append(out.factors, n)
@@ -506,6 +513,11 @@ func (c *Classifier) assessSuicide(findings []finding, hits []factorHit) factorL
 	}
 	return out
 }
+
+// hoarding are the verbs that tell of means hidden or gathered.
+var hoarding = map[string]bool{"hid": true, "hidden": true, "hiding": true, "hide": true, "saved": true, "saving": true, "collected": true, "collecting": true,
+	"stole": true, "stolen": true, "stockpiled": true, "stockpiling": true,
+	"nimeficha": true, "ninaficha": true, "nimevificha": true, "nimeihifadhi": true, "nimehifadhi": true, "nimekusanya": true, "ninakusanya": true, "nimeiba": true}
 
 // assessTaking derives the abduction level: a child being taken by a
 // stranger or into a vehicle.
@@ -551,7 +563,7 @@ func (c *Classifier) overlay(out *models.Classification, findings []finding, hit
 		out.Factors = append(out.Factors, models.RiskFactor{Domain: h.domain, Factor: h.name, Text: e.Text, Start: e.Start, End: e.End, Subject: h.subject, Time: h.time})
 	}
 	top := out.Priority.Rank()
-	for _, fl := range []factorLevel{c.assessSuicide(findings, hits), c.assessTaking(hits, d, ci)} {
+	for _, fl := range []factorLevel{c.assessSuicide(findings, hits, d), c.assessTaking(hits, d, ci)} {
 		reasons = append(reasons, fl.reasons...)
 		if fl.level <= top {
 			continue
