@@ -408,6 +408,15 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 		})
 	}
 
+	// A time of day told in a clause dated back ("last Tuesday ... on
+	// the way to school", "yesterday this evening") is of that day, not of
+	// now. A state (locked in, hiding, bleeding) is told as it is.
+	if k := c.builtin.immediacy; k >= 0 {
+		ci.matches[k] = slices.DeleteFunc(ci.matches[k], func(m match) bool {
+			return slices.ContainsFunc(d.toks[m.start:m.end], func(t token) bool { return timeOfDay[t.norm] }) && datedBack(m, d)
+		})
+	}
+
 	// An injury stated negatively (hajaumia, sikuumia: not hurt; "it
 	// does not leave marks") is no injury.
 	if k := c.builtin.severity; k >= 0 {

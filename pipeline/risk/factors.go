@@ -240,6 +240,46 @@ func longAgo(m match, d *doc) bool {
 	})
 }
 
+// datedBack reports whether m's clause dates it to a past day: yesterday,
+// last week, on Tuesday last, jana, juzi, wiki iliyopita; "since
+// yesterday" tells of what goes on, and "minutes ago" is now.
+func datedBack(m match, d *doc) bool {
+	cl := d.toks[m.start].clause
+	for t := max(0, m.start-20); t < min(len(d.toks), m.end+20); t++ {
+		if d.toks[t].clause != cl || t >= m.start && t < m.end {
+			continue
+		}
+		w, prev, next := d.toks[t].norm, "", ""
+		if t > 0 {
+			prev = d.toks[t-1].norm
+		}
+		if t+1 < len(d.toks) {
+			next = d.toks[t+1].norm
+		}
+		if prev == "since" || prev == "tangu" || prev == "kuanzia" || recentUnits[prev] {
+			continue
+		}
+		switch {
+		case w == "yesterday" || w == "jana" || w == "juzi" || w == "iliyopita" || w == "uliopita":
+			return true
+		case w == "last" && (next == "week" || next == "month" || next == "term" || next == "year" || next == "weekend" || strings.HasSuffix(next, "day")):
+			return true
+		case w == "ago":
+			return true
+		}
+	}
+	return false
+}
+
+// timeOfDay are the words of an immediacy cue that name a time of day,
+// which a past date makes that day's.
+var timeOfDay = map[string]bool{"way": true, "evening": true, "afternoon": true, "morning": true, "jioni": true, "mchana": true, "asubuhi": true}
+
+// recentUnits before "ago" (or iliyopita) make it now: "minutes ago",
+// "an hour ago", "nusu saa iliyopita".
+var recentUnits = map[string]bool{"minute": true, "minutes": true, "hour": true, "hours": true, "moment": true, "seconds": true, "just": true,
+	"saa": true, "dakika": true, "masaa": true}
+
 // sentenceSays reports whether a word of m's sentence, within reach
 // words of m, says what says asks of it and the word after it.
 func sentenceSays(m match, d *doc, reach int, says func(w, next string) bool) bool {

@@ -446,3 +446,13 @@ func TestDenialsAndIdioms(t *testing.T) {
 		{name: "sw threat over money", text: "Baba ataniua nikifeli kuleta pesa.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 	})
 }
+
+// TestDatedTimeOfDay holds a time of day told with a past date to that
+// day: it is no immediacy now, while a state or a recent hour still is.
+func TestDatedTimeOfDay(t *testing.T) {
+	checkPriorities(t, []priorityCase{
+		{name: "en past trip to school", text: "Last Tuesday a boy pushed my daughter on the way to school. Now she is scared to walk alone.", want: models.PriorityMedium, alsoOK: models.PriorityLow},
+		{name: "en coming now after yesterday", text: "My uncle beat me with a belt yesterday and he is on the way to our house now. I am scared.", want: models.PriorityCritical},
+		{name: "sw half an hour ago", text: "mwanangu amejifungia bafuni tangu nusu saa iliyopita ameacha barua na ile sumu ya panya niliyonunua jana haipo nagonga mlango hajibu", want: models.PriorityCritical},
+	})
+}
