@@ -439,7 +439,11 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 	var cands []finding
 	for _, h := range hits {
 		r := c.rules[c.owners[h.pat.owner].idx]
-		if !c.needsHold(r, h, d, &ci) || overlapsAny(h, excepts[r.order]) {
+		ex := excepts[r.order]
+		if r.id == selfHarmRule {
+			ex = slices.DeleteFunc(slices.Clone(ex), func(m match) bool { return undone(m, d) })
+		}
+		if !c.needsHold(r, h, d, &ci) || overlapsAny(h, ex) {
 			continue
 		}
 		cands = append(cands, finding{rule: r, m: h})
@@ -478,10 +482,30 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 	}
 	fh := c.scanFactors(fm, d, &ci, bridge)
 	reasons := c.raiseFindings(findings, fh, d, &ci)
-	reasons = append(reasons, c.lowerBareBlows(findings, fh, d, &ci)...)
 	out := c.decide(findings, d, &ci, source)
 	c.overlay(out, findings, fh, d, &ci, source, reasons)
 	return c.secondOpinion(out, d, &ci, source)
+}
+
+// selfHarmRule is the rule whose exceptions (a denial, a cut finger) a
+// sentence may go on to undo.
+const selfHarmRule = "suicide_self_harm.self_harm"
+
+// undoneWords after a denial of self-harm undo it: "sitaki kujiumiza
+// tena" (any more: it has happened), "I don't want to hurt myself but I
+// can't stop", a cut finger "on purpose", "every night".
+var undoneWords = map[string]bool{"tena": true, "anymore": true, "again": true, "still": true, "bado": true, "stop": true, "kuacha": true,
+	"nafanya": true, "ninafanya": true, "purpose": true, "makusudi": true, "razor": true, "wembe": true, "blade": true, "every": true, "kila": true}
+
+// undone reports whether the sentence of the except m goes on to undo it.
+func undone(m match, d *doc) bool {
+	s := d.toks[m.start].sent
+	for t := m.end; t < len(d.toks) && d.toks[t].sent == s; t++ {
+		if undoneWords[d.toks[t].norm] {
+			return true
+		}
+	}
+	return false
 }
 
 // needsHold reports whether every need of r holds around h.
@@ -534,8 +558,6 @@ func (c *Classifier) cueNear(k int, h match, d *doc, ci *cueIndex) (match, bool)
 			in = u.sent == t.sent
 		case "near":
 			in = u.sent >= t.sent-1 && u.sent <= t.sent+1
-		case "story":
-			in = u.sent >= t.sent-2 && u.sent <= t.sent+2
 		case "call":
 			in = true
 		}

@@ -118,8 +118,8 @@ type Rule struct {
 type CueList struct {
 	Name string `json:"name"`
 	// Scope is "clause", "part" (the sentence up to but/because/lakini),
-	// "sentence", "near" (this, the previous or the next sentence),
-	// "story" (this sentence and two on either side) or "call".
+	// "sentence", "near" (this, the previous or the next sentence) or
+	// "call".
 	Scope       string `json:"scope"`
 	Description string `json:"description,omitempty"`
 	Patterns
@@ -135,7 +135,7 @@ var requiredCues = []string{
 // ignorable are the cue lists a rule may ignore.
 var ignorable = map[string]bool{"resolved": true, "past": true, "severity": true, "immediacy": true}
 
-var validScopes = map[string]bool{"clause": true, "part": true, "sentence": true, "near": true, "story": true, "call": true}
+var validScopes = map[string]bool{"clause": true, "part": true, "sentence": true, "near": true, "call": true}
 
 // ParseLexicon reads and checks a JSON lexicon.
 func ParseLexicon(r io.Reader) (*Lexicon, error) {
@@ -179,7 +179,7 @@ func (l *Lexicon) Validate() error {
 		}
 		cues[c.Name] = true
 		if !validScopes[c.Scope] {
-			errs = append(errs, fmt.Errorf("cue list %q: scope %q is not clause, part, sentence, near, story or call", c.Name, c.Scope))
+			errs = append(errs, fmt.Errorf("cue list %q: scope %q is not clause, part, sentence, near or call", c.Name, c.Scope))
 		}
 	}
 	for _, name := range requiredCues {

@@ -430,20 +430,18 @@ var scopeCases = []priorityCase{
 		want: models.PriorityLow, alsoOK: models.PriorityMedium},
 }
 
-// TestDenialsAndIdioms holds what a denial or an idiom sets aside, and
-// what it must not.
-func TestDenialsAndIdioms(t *testing.T) {
+// TestDenials holds what a denial of self-harm sets aside, and what it
+// must not.
+func TestDenials(t *testing.T) {
 	checkPriorities(t, []priorityCase{
 		{name: "sw denial of self-harm", text: "Najisikia mpweke sana tangu tuhamie Nakuru. Sitaki kujiumiza, nataka tu mtu wa kuongea naye.", want: models.PriorityMedium, alsoOK: models.PriorityLow},
 		{name: "sw denial with hidden means", text: "Sitaki kujiumiza lakini nimeficha wembe chini ya godoro.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "en denial with hidden means", text: "I don't want to hurt myself but I have hidden a razor under my mattress.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "sw a cut finger while cooking", text: "Binti yangu anatumia kisu kukata vitunguu na jana alijikata kidogo kidoleni, tukaweka plasta.", want: models.PriorityLow, alsoOK: models.PriorityMedium},
+		{name: "sw denial of doing it again", text: "Sitaki kujiumiza tena lakini kila usiku napata hamu ya kufanya hivyo.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
+		{name: "en denial but cannot stop", text: "i dont want to hurt myself anymore but i cant stop", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
+		{name: "sw a finger cut on purpose", text: "Nilijikata kidole makusudi jana usiku, kila nikiwa na huzuni nafanya hivyo.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "sw a little cut with a razor", text: "Nimejikata kidogo mkononi kwa wembe jana usiku.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
-		{name: "en exam idiom", text: "Honestly my dad will kill me if I get a D in mocks, that's what he always says.", want: models.PriorityLow, alsoOK: models.PriorityMedium},
-		{name: "sw exam idiom", text: "Baba ataniua nikifeli mtihani wa mock.", want: models.PriorityLow, alsoOK: models.PriorityMedium},
-		{name: "en threat to silence", text: "He said he will kill me if I tell anyone about the exam money.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
-		{name: "en threat over money", text: "My uncle will kill me if I fail to bring him the money.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
-		{name: "sw threat over money", text: "Baba ataniua nikifeli kuleta pesa.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 	})
 }
 
