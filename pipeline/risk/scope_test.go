@@ -438,6 +438,7 @@ func TestDenials(t *testing.T) {
 		{name: "sw denial with hidden means", text: "Sitaki kujiumiza lakini nimeficha wembe chini ya godoro.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "en denial with hidden means", text: "I don't want to hurt myself but I have hidden a razor under my mattress.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "sw a cut finger while cooking", text: "Binti yangu anatumia kisu kukata vitunguu na jana alijikata kidogo kidoleni, tukaweka plasta.", want: models.PriorityLow, alsoOK: models.PriorityMedium},
+		{name: "sw a friend's denial", text: "rafiki yangu anasema hataki kujiumiza lakini nimeona mikono yake ina mikato mipya", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "sw denial of doing it again", text: "Sitaki kujiumiza tena lakini kila usiku napata hamu ya kufanya hivyo.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "en denial but cannot stop", text: "i dont want to hurt myself anymore but i cant stop", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "sw a finger cut on purpose", text: "Nilijikata kidole makusudi jana usiku, kila nikiwa na huzuni nafanya hivyo.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
