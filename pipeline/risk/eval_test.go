@@ -96,13 +96,22 @@ import (
 //     an account blocked and reported) were tried and taken back: a
 //     review found urgent calls each of them lowered, now in TestScope.
 //     Reported, not gated.
+//   - fresh23 (100): written blind; at first sight 0.978, 0.830, none
+//     below high (false alarms 12/55, 0.218). Learned from: a time of
+//     day told with a past date is no immediacy, hidden means are a risk
+//     on their own, a Swahili denial of self-harm and a cut finger are
+//     none. A blow told bare as medium, an exam threat as an idiom and a
+//     single incident told two sentences away were tried and taken back:
+//     a review found urgent calls they lowered, now in TestIsolatedBlow
+//     and TestDenials. fresh24, written with it, stayed sealed until the
+//     round's end. Reported, not gated.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.
 var sealedSplits = map[string]bool{"dev2-holdout": true}
 
 // ungatedSplits are reported but not held to the targets.
-var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true, "fresh13": true, "fresh14": true, "fresh16": true, "fresh17": true, "fresh18": true, "fresh19": true, "fresh21": true}
+var ungatedSplits = map[string]bool{"fresh8": true, "fresh9": true, "fresh10": true, "fresh11": true, "fresh12": true, "fresh13": true, "fresh14": true, "fresh16": true, "fresh17": true, "fresh18": true, "fresh19": true, "fresh21": true, "fresh23": true}
 
 // evalCase is one labelled call narrative of testdata/eval.jsonl.
 type evalCase = Labelled
