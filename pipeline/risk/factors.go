@@ -37,7 +37,9 @@ import (
 // child), injury, weapon, implement (a stick, a belt: a weapon but in a
 // single incident or a fight between children), confinement,
 // next_contact (the next time the child is exposed: "when mum leaves for
-// the night shift").
+// the night shift"), recurrence (again, since January, for months, kila
+// siku: a blow told as out of character that also recurs is no single
+// incident).
 //
 // Exploitation, sexual abuse, trafficking, marriage, FGM and abduction:
 // taking (a child being taken or pulled into a vehicle), stranger,
@@ -60,7 +62,8 @@ import (
 //	           preparatory behaviour or calm                          critical
 //	         preparatory behaviour with intent, timeline, calm
 //	           or ideation                                            critical
-//	         ideation, or two other factors                           high
+//	         ideation, or two other factors (means hidden or
+//	           gathered count twice: "nimeficha wembe")                 high
 //	         protective factors without means, place, injury or a
 //	           timeline keep the level at high, for review
 //	         departure discounts preparatory behaviour, intent,
