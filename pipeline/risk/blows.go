@@ -1,7 +1,6 @@
 package risk
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
@@ -104,19 +103,9 @@ func (c *Classifier) peerActor(h match, d *doc, ci *cueIndex) (match, bool) {
 		if m.end <= h.start && h.start-m.end <= 2 && !slices.ContainsFunc(d.toks[m.end:h.start], func(t token) bool { return grownUps[t.norm] }) {
 			return m, true
 		}
-		// A Swahili verb agrees with its subject: "wanafunzi wa darasa
-		// la saba wananinyang'anya pesa ... na wananipiga" is the pupils'
-		// blow, told further on, when no grown-up is named between.
-		if peerPlurals[d.toks[m.start].norm] && swPluralVerb.MatchString(d.toks[h.start].norm) && m.end <= h.start && h.start-m.end <= 15 &&
-			!slices.ContainsFunc(d.toks[m.end:h.start], func(t token) bool { return grownUps[t.norm] || adultsSw[t.norm] }) {
-			return m, true
-		}
 	}
 	return match{}, false
 }
-
-// peerPlurals are the children a plural Swahili verb may agree with.
-var peerPlurals = map[string]bool{"wanafunzi": true, "watoto": true, "wavulana": true, "wasichana": true}
 
 // swPassive reports whether w is a Swahili verb in the passive: a stem
 // ending in a consonant and -wa (wanapigwa, alichapwa, nilisukumwa), not
@@ -125,15 +114,6 @@ func swPassive(w string) bool {
 	n := len(w)
 	return n >= 7 && strings.HasSuffix(w, "wa") && !strings.ContainsRune("aeiou", rune(w[n-3]))
 }
-
-// swPluralVerb is a Swahili verb with a third person plural subject.
-var swPluralVerb = regexp.MustCompile(`^wa(na|li|me|ka|ki|nge|ta)[a-z]{4,}$`)
-
-// adultsSw are grown-ups or strangers (street youths, thugs) named
-// between the children and a plural verb, who may be its subject
-// instead.
-var adultsSw = map[string]bool{"walimu": true, "wazazi": true, "wazee": true, "wanaume": true, "askari": true, "polisi": true, "walinzi": true,
-	"vijana": true, "wahuni": true, "watu": true, "majambazi": true, "mpishi": true, "wapishi": true, "mlinzi": true, "wafanyakazi": true}
 
 // articles may stand between "by" and the ones it names.
 var articles = map[string]bool{"the": true, "some": true, "a": true, "two": true, "three": true, "those": true}

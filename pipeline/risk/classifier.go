@@ -408,15 +408,6 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 		})
 	}
 
-	// A time of day told in a clause dated back ("last Tuesday ... on
-	// the way to school", "yesterday this evening") is of that day, not of
-	// now. A state (locked in, hiding, bleeding) is told as it is.
-	if k := c.builtin.immediacy; k >= 0 {
-		ci.matches[k] = slices.DeleteFunc(ci.matches[k], func(m match) bool {
-			return slices.ContainsFunc(d.toks[m.start:m.end], func(t token) bool { return timeOfDay[t.norm] }) && datedBack(m, d)
-		})
-	}
-
 	// An injury stated negatively (hajaumia, sikuumia: not hurt; "it
 	// does not leave marks") is no injury.
 	if k := c.builtin.severity; k >= 0 {
@@ -441,7 +432,7 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 		r := c.rules[c.owners[h.pat.owner].idx]
 		ex := excepts[r.order]
 		if r.id == selfHarmRule {
-			ex = slices.DeleteFunc(slices.Clone(ex), func(m match) bool { return undone(m, d) })
+			ex = slices.DeleteFunc(slices.Clone(ex), func(m match) bool { return c.undone(m, d, fm) })
 		}
 		if !c.needsHold(r, h, d, &ci) || overlapsAny(h, ex) {
 			continue
@@ -491,18 +482,40 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 // sentence may go on to undo.
 const selfHarmRule = "suicide_self_harm.self_harm"
 
-// undoneWords after a denial of self-harm undo it: "sitaki kujiumiza
-// tena" (any more: it has happened), "I don't want to hurt myself but I
-// can't stop", a cut finger "on purpose", "every night".
-var undoneWords = map[string]bool{"tena": true, "anymore": true, "again": true, "still": true, "bado": true, "stop": true, "kuacha": true,
-	"nafanya": true, "ninafanya": true, "purpose": true, "makusudi": true, "razor": true, "wembe": true, "blade": true, "every": true, "kila": true}
+// undoneWords in the sentence of a denial of self-harm undo it: "sitaki
+// kujiumiza tena" (any more: it has happened), "I can't stop", "every
+// night", "on purpose".
+var undoneWords = map[string]bool{"tena": true, "zaidi": true, "anymore": true, "again": true, "still": true, "bado": true, "stop": true, "kuacha": true,
+	"kujizuia": true, "nafanya": true, "ninafanya": true, "purpose": true, "makusudi": true, "every": true, "kila": true, "huwa": true,
+	"since": true, "tangu": true}
 
-// undone reports whether the sentence of the except m goes on to undo it.
-func undone(m match, d *doc) bool {
+// contrastWords after a denial of self-harm undo it ("sitaki kujiumiza
+// lakini ..."); before it ("I feel sad but I do not want to hurt
+// myself") they do not.
+var contrastWords = map[string]bool{"but": true, "lakini": true, "ila": true, "however": true, "though": true}
+
+// undoneFactors are the suicide factors whose words near a denial of
+// self-harm undo it: "sitaki kujiumiza, nimeficha wembe".
+var undoneFactors = map[string]bool{"means": true, "method": true, "plan": true, "intent": true, "timeline": true, "place": true, "injury_now": true}
+
+// undone reports whether the denial of self-harm m is undone: by a word
+// of its sentence, a contrast after it, or by a means, plan or other suicide factor told in
+// its sentence or the next.
+func (c *Classifier) undone(m match, d *doc, fm [][]match) bool {
 	s := d.toks[m.start].sent
-	for t := m.end; t < len(d.toks) && d.toks[t].sent == s; t++ {
-		if undoneWords[d.toks[t].norm] {
+	for t := range d.toks {
+		if d.toks[t].sent == s && (t < m.start || t >= m.end) && (undoneWords[d.toks[t].norm] || t >= m.end && contrastWords[d.toks[t].norm]) {
 			return true
+		}
+	}
+	for i, ms := range fm {
+		if f := c.lex.Factors[i]; f.Domain != "suicide" || !undoneFactors[f.Factor] {
+			continue
+		}
+		for _, u := range ms {
+			if us := d.toks[u.start].sent; us == s || us == s+1 {
+				return true
+			}
 		}
 	}
 	return false

@@ -37,9 +37,7 @@ import (
 // child), injury, weapon, implement (a stick, a belt: a weapon but in a
 // single incident or a fight between children), confinement,
 // next_contact (the next time the child is exposed: "when mum leaves for
-// the night shift"), recurrence (again, since January, for months, kila
-// siku: a blow told as out of character that also recurs is no single
-// incident).
+// the night shift").
 //
 // Exploitation, sexual abuse, trafficking, marriage, FGM and abduction:
 // taking (a child being taken or pulled into a vehicle), stranger,
@@ -62,8 +60,7 @@ import (
 //	           preparatory behaviour or calm                          critical
 //	         preparatory behaviour with intent, timeline, calm
 //	           or ideation                                            critical
-//	         ideation, or two other factors (means hidden or
-//	           gathered count twice: "nimeficha wembe")                 high
+//	         ideation, or two other factors                           high
 //	         protective factors without means, place, injury or a
 //	           timeline keep the level at high, for review
 //	         departure discounts preparatory behaviour, intent,
@@ -85,7 +82,7 @@ import (
 // factorKinds lists the factors of each harm domain.
 var factorKinds = map[string][]string{
 	"suicide":      {"ideation", "method", "means", "intent", "plan", "preparatory", "timeline", "place", "injury_now", "calm", "protective", "departure"},
-	"violence":     {"perpetrator_access", "injury", "weapon", "implement", "confinement", "next_contact", "recurrence"},
+	"violence":     {"perpetrator_access", "injury", "weapon", "implement", "confinement", "next_contact"},
 	"exploitation": {"taking", "stranger", "vehicle", "event_date", "recurrence", "soon"},
 }
 
@@ -197,11 +194,6 @@ func (c *Classifier) scanFactors(fm [][]match, d *doc, ci *cueIndex, bridge []bo
 		if out[i].name == "soon" && habitual(out[i].m, d) {
 			out[i].aside = "habitual"
 		}
-		// "Huwa si mkali hivi", "she doesn't usually": a habit told
-		// to say the blow was out of character is no recurrence.
-		if out[i].name == "recurrence" && b.isolated >= 0 && overlapsAny(out[i].m, ci.matches[b.isolated]) {
-			out[i].aside = "isolated"
-		}
 		if out[i].name == "next_contact" && out[i].time != "imminent" {
 			if future(out[i].m, d) {
 				out[i].time = "imminent"
@@ -236,66 +228,22 @@ var (
 // longAgo reports whether m's sentence dates it months or more back:
 // "last year", "two years ago", "mwaka jana", "miezi mitatu iliyopita".
 func longAgo(m match, d *doc) bool {
-	return sentenceSays(m, d, 25, func(w, next string) bool {
-		return w == "ago" || w == "zamani" || w == "iliyopita" || w == "uliopita" ||
-			w == "last" && (next == "year" || next == "month" || next == "term" || next == "christmas") ||
-			w == "mwaka" && next == "jana"
-	})
-}
-
-// datedBack reports whether m's clause dates it to a past day: yesterday,
-// last week, on Tuesday last, jana, juzi, wiki iliyopita; "since
-// yesterday" tells of what goes on, and "minutes ago" is now.
-func datedBack(m match, d *doc) bool {
-	cl := d.toks[m.start].clause
-	for t := max(0, m.start-20); t < min(len(d.toks), m.end+20); t++ {
-		if d.toks[t].clause != cl || t >= m.start && t < m.end {
-			continue
-		}
-		w, prev, next := d.toks[t].norm, "", ""
-		if t > 0 {
-			prev = d.toks[t-1].norm
-		}
-		if t+1 < len(d.toks) {
-			next = d.toks[t+1].norm
-		}
-		if prev == "since" || prev == "tangu" || prev == "kuanzia" || recentUnits[prev] {
-			continue
-		}
-		switch {
-		case w == "yesterday" || w == "jana" || w == "juzi" || w == "iliyopita" || w == "uliopita":
-			return true
-		case w == "last" && (next == "week" || next == "month" || next == "term" || next == "year" || next == "weekend" || strings.HasSuffix(next, "day")):
-			return true
-		case w == "ago":
-			return true
-		}
-	}
-	return false
-}
-
-// timeOfDay are the words of an immediacy cue that name a time of day,
-// which a past date makes that day's.
-var timeOfDay = map[string]bool{"way": true, "evening": true, "afternoon": true, "morning": true, "jioni": true, "mchana": true, "asubuhi": true}
-
-// recentUnits before "ago" (or iliyopita) make it now: "minutes ago",
-// "an hour ago", "nusu saa iliyopita".
-var recentUnits = map[string]bool{"minute": true, "minutes": true, "hour": true, "hours": true, "moment": true, "seconds": true, "just": true,
-	"saa": true, "dakika": true, "masaa": true}
-
-// sentenceSays reports whether a word of m's sentence, within reach
-// words of m, says what says asks of it and the word after it.
-func sentenceSays(m match, d *doc, reach int, says func(w, next string) bool) bool {
 	s := d.toks[m.start].sent
-	for t := max(0, m.start-reach); t < min(len(d.toks), m.end+reach); t++ {
+	for t := max(0, m.start-25); t < min(len(d.toks), m.end+25); t++ {
 		if d.toks[t].sent != s {
 			continue
 		}
+		w := d.toks[t].norm
 		next := ""
 		if t+1 < len(d.toks) {
 			next = d.toks[t+1].norm
 		}
-		if says(d.toks[t].norm, next) {
+		switch {
+		case w == "ago" || w == "zamani" || w == "iliyopita" || w == "uliopita":
+			return true
+		case w == "last" && (next == "year" || next == "month" || next == "term" || next == "christmas"):
+			return true
+		case w == "mwaka" && next == "jana":
 			return true
 		}
 	}
@@ -445,15 +393,6 @@ func (c *Classifier) raiseFindings(findings []finding, hits []factorHit, d *doc,
 		}
 		if base := f.rule.Priority.Rank(); f.level < base {
 			kinds := []string{"means", "injury_now", "injury", "weapon", "implement", "timeline", "next_contact", "place"}
-			if slices.ContainsFunc(f.cues, func(u cueUse) bool { return u.name == "isolated" }) {
-				// A blow told as out of character that is also told
-				// as recurring ("since January") is not single.
-				if r := liveNear(hits, d, f.m.start, "recurrence"); slices.ContainsFunc(r, func(h factorHit) bool { return h.time != "past" }) {
-					reasons = append(reasons, "A blow told as a single incident is also told as recurring; the higher level was kept.")
-					f.level = base
-					continue
-				}
-			}
 			if minorBlow(f) {
 				// A single incident's or a fight's injury was weighed
 				// already: only a grave one keeps it urgent (isolatedBlow);
@@ -483,7 +422,7 @@ type factorLevel struct {
 
 // assessSuicide derives the suicide level from its factors and the rules'
 // suicide findings.
-func (c *Classifier) assessSuicide(findings []finding, hits []factorHit, d *doc) factorLevel {
+func (c *Classifier) assessSuicide(findings []finding, hits []factorHit) factorLevel {
 	live := map[string]bool{}
 	for _, f := range findings {
 		if f.level >= 0 {
@@ -492,12 +431,11 @@ func (c *Classifier) assessSuicide(findings []finding, hits []factorHit, d *doc)
 			}
 		}
 	}
-	any, hoarded := false, false
+	any := false
 	for _, h := range hits {
 		if h.domain == "suicide" && h.aside == "" {
 			live[h.name] = true
 			any = true
-			hoarded = hoarded || h.name == "means" && slices.ContainsFunc(d.toks[h.m.start:h.m.end], func(t token) bool { return hoarding[t.norm] })
 			if h.time == "imminent" && h.name != "protective" && h.name != "departure" {
 				live["timeline"] = true
 			}
@@ -526,12 +464,6 @@ func (c *Classifier) assessSuicide(findings []finding, hits []factorHit, d *doc)
 			risk++
 		}
 	}
-	if hoarded {
-		// Means hidden or gathered are a preparatory act (C-SSRS):
-		// "I don't want to hurt myself, but I have hidden a razor" is
-		// a risk on its own.
-		risk++
-	}
 	for _, n := range factorKinds["suicide"] {
 		if live[n] {
 			out.factors = append(out.factors, n)
@@ -556,11 +488,6 @@ func (c *Classifier) assessSuicide(findings []finding, hits []factorHit, d *doc)
 	}
 	return out
 }
-
-// hoarding are the verbs that tell of means hidden or gathered.
-var hoarding = map[string]bool{"hid": true, "hidden": true, "hiding": true, "hide": true, "saved": true, "saving": true, "collected": true, "collecting": true,
-	"stole": true, "stolen": true, "stockpiled": true, "stockpiling": true,
-	"nimeficha": true, "ninaficha": true, "nimevificha": true, "nimeihifadhi": true, "nimehifadhi": true, "nimekusanya": true, "ninakusanya": true, "nimeiba": true}
 
 // assessTaking derives the abduction level: a child being taken by a
 // stranger or into a vehicle.
@@ -606,7 +533,7 @@ func (c *Classifier) overlay(out *models.Classification, findings []finding, hit
 		out.Factors = append(out.Factors, models.RiskFactor{Domain: h.domain, Factor: h.name, Text: e.Text, Start: e.Start, End: e.End, Subject: h.subject, Time: h.time})
 	}
 	top := out.Priority.Rank()
-	for _, fl := range []factorLevel{c.assessSuicide(findings, hits, d), c.assessTaking(hits, d, ci)} {
+	for _, fl := range []factorLevel{c.assessSuicide(findings, hits), c.assessTaking(hits, d, ci)} {
 		reasons = append(reasons, fl.reasons...)
 		if fl.level <= top {
 			continue

@@ -435,23 +435,15 @@ var scopeCases = []priorityCase{
 func TestDenials(t *testing.T) {
 	checkPriorities(t, []priorityCase{
 		{name: "sw denial of self-harm", text: "Najisikia mpweke sana tangu tuhamie Nakuru. Sitaki kujiumiza, nataka tu mtu wa kuongea naye.", want: models.PriorityMedium, alsoOK: models.PriorityLow},
+		{name: "sw denial undone by a contrast", text: "Sitaki kujiumiza lakini siwezi kujizuia usiku.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
+		{name: "sw denial undone by a plan tonight", text: "Sina mpango wa kujiumiza, ila sauti zinaniambia nifanye hivyo usiku huu.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
+		{name: "en apology is no resolution", text: "He kicked me in the stomach until I apologised.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
+		{name: "sw apology is no resolution", text: "Mama aliniomba msamaha jana lakini leo amenipiga tena kwa rungu.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "sw denial with hidden means", text: "Sitaki kujiumiza lakini nimeficha wembe chini ya godoro.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "en denial with hidden means", text: "I don't want to hurt myself but I have hidden a razor under my mattress.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
-		{name: "sw a cut finger while cooking", text: "Binti yangu anatumia kisu kukata vitunguu na jana alijikata kidogo kidoleni, tukaweka plasta.", want: models.PriorityLow, alsoOK: models.PriorityMedium},
 		{name: "sw a friend's denial", text: "rafiki yangu anasema hataki kujiumiza lakini nimeona mikono yake ina mikato mipya", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "sw denial of doing it again", text: "Sitaki kujiumiza tena lakini kila usiku napata hamu ya kufanya hivyo.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "en denial but cannot stop", text: "i dont want to hurt myself anymore but i cant stop", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
-		{name: "sw a finger cut on purpose", text: "Nilijikata kidole makusudi jana usiku, kila nikiwa na huzuni nafanya hivyo.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "sw a little cut with a razor", text: "Nimejikata kidogo mkononi kwa wembe jana usiku.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
-	})
-}
-
-// TestDatedTimeOfDay holds a time of day told with a past date to that
-// day: it is no immediacy now, while a state or a recent hour still is.
-func TestDatedTimeOfDay(t *testing.T) {
-	checkPriorities(t, []priorityCase{
-		{name: "en past trip to school", text: "Last Tuesday a boy pushed my daughter on the way to school. Now she is scared to walk alone.", want: models.PriorityMedium, alsoOK: models.PriorityLow},
-		{name: "en coming now after yesterday", text: "My uncle beat me with a belt yesterday and he is on the way to our house now. I am scared.", want: models.PriorityCritical},
-		{name: "sw half an hour ago", text: "mwanangu amejifungia bafuni tangu nusu saa iliyopita ameacha barua na ile sumu ya panya niliyonunua jana haipo nagonga mlango hajibu", want: models.PriorityCritical},
 	})
 }
