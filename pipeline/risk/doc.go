@@ -16,22 +16,20 @@
 //     ("any more", tena, "can't stop", makusudi);
 //   - hypothetical, media and information cues ("what if", "I read in the
 //     paper", "nataka kujua") make a match a mention, not a report;
-//   - resolved cues ("he was arrested", "niko salama") close a past event,
+//   - resolved cues ("he was arrested", "niko salama"; never an apology,
+//     which abuse repeats) close a past event,
 //     unless they are themselves negated ("he has not been arrested",
 //     hajakamatwa); a follow-up cue ("I just wanted to thank you") after
 //     an event closes it in a call that also tells of the past or of a
 //     resolution, unless an ongoing cue keeps it open;
 //   - immediacy cues ("right now", "tonight", "sasa hivi", "leo usiku")
-//     raise a match one level, to critical for serious harm; a time of
-//     day told with a past date ("last Tuesday on the way to school",
-//     jana jioni) is that day's, no immediacy;
+//     raise a match one level, to critical for serious harm;
 //   - past cues ("years ago") lower a serious match one level;
 //   - isolated cues ("I have never done that before", "ni mara ya
 //     kwanza", "he apologised") make a blow, a slap or an insult told as
 //     a single, out-of-character incident medium instead of high, and keep
 //     a mild injury (a bruise, a swelling) from raising a caning, unless
-//     it recurs ("not the first time", or a recurrence factor near it:
-//     "since January", kila siku), is imminent, or the injury is grave
+//     it recurs ("not the first time"), is imminent, or the injury is grave
 //     (bleeding, a fracture, hospital); a first sexual assault or a first
 //     attempt at suicide is no less urgent for being the first, nor is a
 //     threat to kill, an armed attack or a child locked in ("the first
@@ -40,11 +38,9 @@
 //     apology is none either);
 //   - peer cues ("another boy punched him", "wanafunzi wenzake
 //     walimpiga") name another child as the one who struck, at most two
-//     words before the blow with no grown-up between, or after "by", or
-//     as the subject a Swahili plural verb agrees with further on
-//     ("wanafunzi wa darasa la saba wananinyang'anya pesa ... na
-//     wananipiga"; not when street youths or a grown-up are named
-//     between, nor before a passive, whose subject is the one struck): a
+//     words before the blow with no grown-up between, or after "by" (not
+//     before a Swahili passive, whose subject is the one struck:
+//     "watoto wa darasa la kwanza wanapigwa na mpishi"): a
 //     fight or bullying is medium, its mild injury raises it no higher,
 //     unless it is imminent or the injury is grave. A child named after
 //     the blow ("he beat me and the other children"), a blow that names a

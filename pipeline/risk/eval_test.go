@@ -97,14 +97,18 @@ import (
 //     review found urgent calls each of them lowered, now in TestScope.
 //     Reported, not gated.
 //   - fresh23 (100): written blind; at first sight 0.978, 0.830, none
-//     below high (false alarms 12/55, 0.218). Learned from: a time of
-//     day told with a past date is no immediacy, hidden means are a risk
-//     on their own, a Swahili denial of self-harm and a cut finger are
-//     none. A blow told bare as medium, an exam threat as an idiom and a
-//     single incident told two sentences away were tried and taken back:
-//     a review found urgent calls they lowered, now in TestIsolatedBlow
-//     and TestDenials. fresh24, written with it, stayed sealed until the
-//     round's end. Reported, not gated.
+//     below high (false alarms 12/55, 0.218). Learned from: a Swahili
+//     denial of self-harm (sitaki kujiumiza) is one as the English is.
+//     Its other false alarms' cures (a blow told bare as medium, an exam
+//     threat as an idiom, a single incident told two sentences away, a
+//     time of day told with a past date, hidden means on their own, a
+//     cut finger, a Swahili plural verb's subject) were tried and taken
+//     back: two reviews found urgent calls they lowered (118 of 357) and
+//     harmless ones raised; the safety gaps the reviews showed (an
+//     apology as a resolution, a denial undone, a threat lowered as a
+//     single incident) are in TestIsolatedBlow and TestDenials. fresh24,
+//     written with it, stayed sealed until the round's end. Reported,
+//     not gated.
 var evalSplit = flag.String("risk.split", "all", "evaluation split to score (see testdata/eval.jsonl), or all")
 
 // sealedSplits are scored only when -risk.split names them.
