@@ -103,7 +103,7 @@ import (
 //     threat as an idiom, a single incident told two sentences away, a
 //     time of day told with a past date, hidden means on their own, a
 //     cut finger, a Swahili plural verb's subject) were tried and taken
-//     back: two reviews found urgent calls they lowered (118 of 357) and
+//     back: two reviews found urgent calls they lowered (145 of 357) and
 //     harmless ones raised; the safety gaps the reviews showed (an
 //     apology as a resolution, a denial undone, a threat lowered as a
 //     single incident) are in TestIsolatedBlow and TestDenials. fresh24,

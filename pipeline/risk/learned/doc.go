@@ -43,23 +43,23 @@
 //	fresh3       96 |  0.875  0.958 |  1.000  1.000     0 |  1.000  0.948     4
 //	fresh4       80 |  0.975  0.975 |  1.000  0.988     1 |  1.000  0.988     1
 //	fresh5       80 |  0.912  1.000 |  1.000  0.988     0 |  1.000  0.925     5
-//	fresh6       80 |  0.875  0.950 |  0.975  0.838     2 |  1.000  0.850     5
+//	fresh6       80 |  0.875  0.950 |  0.975  0.825     2 |  1.000  0.838     5
 //	dev2         30 |  0.900  1.000 |  1.000  1.000     0 |  1.000  1.000     0
 //	fresh8-dev   50 |  0.980  1.000 |  1.000  0.940     0 |  1.000  0.980     0
 //	fresh8      100 |  0.900  0.909 |  0.727  0.660     2 |  0.964  0.880     2
 //	fresh9      130 |  0.862  0.892 |  0.708  0.638     7 |  0.908  0.785     8
-//	fresh10     120 |  0.875  0.945 |  0.655  0.567     8 |  0.945  0.783    11
-//	fresh11     120 |  0.875  0.914 |  0.793  0.625     7 |  0.948  0.817    10
+//	fresh10     120 |  0.875  0.945 |  0.655  0.558    10 |  0.945  0.767    13
+//	fresh11     120 |  0.875  0.914 |  0.793  0.617     8 |  0.948  0.808    11
 //	fresh12     120 |  0.817  0.789 |  0.667  0.600     4 |  0.895  0.842     6
-//	fresh13     100 |  0.910  0.978 |  0.756  0.710     5 |  1.000  0.860     7
+//	fresh13     100 |  0.910  0.978 |  0.756  0.700     5 |  1.000  0.850     7
 //	fresh14     100 |  0.900  0.978 |  0.844  0.690     5 |  1.000  0.850     7
 //	fresh16     100 |  0.970  0.956 |  0.933  0.700    11 |  1.000  0.820    11
 //	fresh17     100 |  0.940  0.956 |  0.889  0.710    10 |  1.000  0.810    10
-//	fresh18     100 |  0.950  0.978 |  0.844  0.640    10 |  0.978  0.830    10
+//	fresh18     100 |  0.950  0.978 |  0.844  0.630    11 |  0.978  0.820    11
 //	fresh19     100 |  0.940  0.978 |  0.778  0.610    14 |  0.978  0.780    14
-//	fresh21     100 |  0.890  0.911 |  0.867  0.690     7 |  1.000  0.830     7
-//	fresh23     100 |  0.910  0.911 |  0.689  0.590     8 |  0.978  0.850    10
-//	all        2010 |  0.896  0.937 |  0.847  0.745   101 |  0.976  0.860   133
+//	fresh21     100 |  0.890  0.911 |  0.844  0.690     7 |  1.000  0.830     7
+//	fresh23     100 |  0.910  0.911 |  0.689  0.580    10 |  0.978  0.830    12
+//	all        2010 |  0.896  0.937 |  0.846  0.742   107 |  0.976  0.856   139
 //
 // fresh8 to fresh14 are splits whose wording the rules were not written
 // from (the rule fixes made since they were scored are for general
@@ -69,11 +69,11 @@
 // single incident, a wedding within days, a taking under way); fresh16
 // to fresh23 were each scored blind first and then learned from (a blow
 // by another child, a household implement in a single incident, fear
-// that is no scar, a time of day told with a past date), so their rules
+// that is no scar, a Swahili denial of self-harm), so their rules
 // column is optimistic. On fresh8 to fresh23 the rules alone find 0.66
 // to 0.93 of high and critical calls; with the model's reading, 0.90 to
-// 1.00. The price is false alarms: 133 of 1,040 low and medium
-// narratives pooled (0.128), within
+// 1.00. The price is false alarms: 139 of 1,040 low and medium
+// narratives pooled (0.134), within
 // risk.AcceptedFalseAlarmRate (0.15), which the test enforces with recall
 // and critical calls below high no worse than the rules'. Raising on the
 // model's most likely priority, the policy before fresh13 was added, gave
@@ -86,10 +86,10 @@
 //
 //	reading    | model alone   | rules alone               | rules + model
 //	           |    acc recall | recall    acc    FA crit< | recall    acc    FA crit<
-//	written    |  0.896  0.937 |  0.847  0.745   101    50 |  0.976  0.860   133     4
-//	normalised |  0.896  0.937 |  0.840  0.742    96    54 |  0.976  0.861   127     4
-//	noise 0.1  |  0.889  0.921 |  0.745  0.665   108    91 |  0.955  0.834   137     6
-//	noise 0.2  |  0.869  0.907 |  0.657  0.598   124   123 |  0.923  0.799   160    14
+//	written    |  0.896  0.937 |  0.846  0.742   107    50 |  0.976  0.856   139     4
+//	normalised |  0.896  0.937 |  0.839  0.741   101    54 |  0.976  0.858   132     4
+//	noise 0.1  |  0.889  0.921 |  0.744  0.664   111    91 |  0.955  0.832   140     6
+//	noise 0.2  |  0.869  0.907 |  0.656  0.598   125   123 |  0.923  0.798   161    14
 //
 // "normalised" is lower case without punctuation; "noise 0.1" and "0.2"
 // also drop, replace or misspell that share of words (Noise). The rules
