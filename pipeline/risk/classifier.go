@@ -478,8 +478,9 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 	return c.secondOpinion(out, d, &ci, source)
 }
 
-// selfHarmRule is the rule whose exceptions (a denial, a cut finger) a
-// sentence may go on to undo.
+// selfHarmRule is the rule whose exception, the caller's denial ("I
+// don't want to hurt myself", sitaki kujiumiza), its sentence may go on
+// to undo.
 const selfHarmRule = "suicide_self_harm.self_harm"
 
 // undoneWords in the sentence of a denial of self-harm undo it: "sitaki
@@ -499,8 +500,8 @@ var contrastWords = map[string]bool{"but": true, "lakini": true, "ila": true, "h
 var undoneFactors = map[string]bool{"means": true, "method": true, "plan": true, "intent": true, "timeline": true, "place": true, "injury_now": true}
 
 // undone reports whether the denial of self-harm m is undone: by a word
-// of its sentence, a contrast after it, or by a means, plan or other suicide factor told in
-// its sentence or the next.
+// of its sentence, a contrast after it, or a means, plan or other suicide
+// factor told in its sentence or the next.
 func (c *Classifier) undone(m match, d *doc, fm [][]match) bool {
 	s := d.toks[m.start].sent
 	for t := range d.toks {
