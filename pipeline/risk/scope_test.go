@@ -437,6 +437,7 @@ func TestDenials(t *testing.T) {
 		{name: "sw denial of self-harm", text: "Najisikia mpweke sana tangu tuhamie Nakuru. Sitaki kujiumiza, nataka tu mtu wa kuongea naye.", want: models.PriorityMedium, alsoOK: models.PriorityLow},
 		{name: "sw denial undone by a contrast", text: "Sitaki kujiumiza lakini siwezi kujizuia usiku.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "sw denial undone by a plan tonight", text: "Sina mpango wa kujiumiza, ila sauti zinaniambia nifanye hivyo usiku huu.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
+		{name: "en the child's apology after the blow", text: "My stepfather hit me on the head until I apologised.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "en apology is no resolution", text: "He kicked me in the stomach until I apologised.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "sw apology is no resolution", text: "Mama aliniomba msamaha jana lakini leo amenipiga tena kwa rungu.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "sw denial with hidden means", text: "Sitaki kujiumiza lakini nimeficha wembe chini ya godoro.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
