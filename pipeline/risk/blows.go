@@ -16,11 +16,6 @@ import (
 // suicide or a first wedding date is no less urgent for being the first.
 var blowCategories = map[string]bool{"physical_abuse": true, "emotional_abuse": true, "bullying": true}
 
-// neverSingle are the rules of the blow categories whose harm a single
-// incident or a fight does not lessen: "he said sorry, then he said he
-// will kill me if I tell" is a threat to kill.
-var neverSingle = map[string]bool{"physical_abuse.threat_to_kill": true, "physical_abuse.armed_attack": true, "physical_abuse.locked_in": true}
-
 // isolatedBlow returns the cue that makes f's medium or high match a
 // concern rather than an urgent case, with nothing imminent or grave near
 // it: an isolated cue (a blow the caller tells as a single incident, out
@@ -33,16 +28,18 @@ func (c *Classifier) isolatedBlow(f *finding, ongoing bool, d *doc, ci *cueIndex
 	if f.level < models.PriorityMedium.Rank() || f.level > models.PriorityHigh.Rank() || !blowCategories[c.lex.Categories[f.rule.cat].ID] {
 		return match{}, "", false
 	}
-	if neverSingle[f.rule.id] || c.nearHas(b.immediacy, f.m, d, ci) || (b.grave >= 0 && c.nearHas(b.grave, f.m, d, ci)) {
+	if c.nearHas(b.immediacy, f.m, d, ci) || (b.grave >= 0 && c.nearHas(b.grave, f.m, d, ci)) {
 		return match{}, "", false
 	}
-	if b.isolated >= 0 && !ongoing {
+	if b.isolated >= 0 && !ongoing && !f.rule.ignore[b.isolated] {
 		if m, ok := c.cueNear(b.isolated, f.m, d, ci); ok {
 			return m, "isolated", true
 		}
 	}
-	if m, ok := c.peerActor(f.m, d, ci); ok {
-		return m, "peer", true
+	if b.peer >= 0 && !f.rule.ignore[b.peer] {
+		if m, ok := c.peerActor(f.m, d, ci); ok {
+			return m, "peer", true
+		}
 	}
 	return match{}, "", false
 }

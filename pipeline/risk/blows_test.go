@@ -18,6 +18,7 @@ func TestIsolatedBlow(t *testing.T) {
 		{name: "en the child's own apology", text: "My uncle slapped me hard yesterday. I said sorry for breaking the cup.", want: models.PriorityHigh},
 		{name: "sw the child's own apology", text: "Mjomba alinipiga jana. Niliomba msamaha kwa kuvunja kikombe.", want: models.PriorityHigh},
 		{name: "en a threat after an apology", text: "He said sorry to my mum. Then he told me he will kill me if I tell anyone.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
+		{name: "en older boys' threat", text: "The older boys at school said they will kill me after class.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 		{name: "sw a threat after an apology", text: "Aliniomba msamaha mbele ya mama. Usiku akasema ataniua nikimwambia mtu.", want: models.PriorityHigh, alsoOK: models.PriorityCritical},
 	})
 }

@@ -103,9 +103,10 @@ type Rule struct {
 	// EscalateWith lists cue lists that, besides "immediacy", raise the
 	// rule's priority one level.
 	EscalateWith []string `json:"escalate_with,omitempty"`
-	// Ignore lists cue lists among resolved, past, severity and immediacy
-	// that do not change this rule's priority: a wound is the premise of
-	// medical neglect, not an injury that raises it.
+	// Ignore lists cue lists among resolved, past, severity, immediacy,
+	// isolated and peer that do not change this rule's priority: a wound
+	// is the premise of medical neglect, not an injury that raises it; a
+	// threat to kill is no less a threat for being the first or a child's.
 	Ignore []string `json:"ignore,omitempty"`
 	Patterns
 	// Except lists patterns that cancel a match they overlap ("-piga
@@ -133,7 +134,7 @@ var requiredCues = []string{
 }
 
 // ignorable are the cue lists a rule may ignore.
-var ignorable = map[string]bool{"resolved": true, "past": true, "severity": true, "immediacy": true}
+var ignorable = map[string]bool{"resolved": true, "past": true, "severity": true, "immediacy": true, "isolated": true, "peer": true}
 
 var validScopes = map[string]bool{"clause": true, "part": true, "sentence": true, "near": true, "call": true}
 
@@ -223,7 +224,7 @@ func (l *Lexicon) Validate() error {
 			}
 			for _, n := range r.Ignore {
 				if !ignorable[n] {
-					errs = append(errs, fmt.Errorf("rule %q: ignore %q is not resolved, past, severity or immediacy", id, n))
+					errs = append(errs, fmt.Errorf("rule %q: ignore %q is not resolved, past, severity, immediacy, isolated or peer", id, n))
 				}
 			}
 			for _, n := range append(append([]string(nil), r.Needs...), r.EscalateWith...) {
