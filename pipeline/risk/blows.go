@@ -2,7 +2,6 @@ package risk
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/openchs/openchs-ai/models"
 )
@@ -92,7 +91,7 @@ func (c *Classifier) peerActor(h match, d *doc, ci *cueIndex) (match, bool) {
 			}
 			continue
 		}
-		if swPassive(d.toks[h.start].norm) {
+		if h.passive {
 			// "watoto wa darasa la kwanza wanapigwa na mpishi": the
 			// children named before a passive are the ones struck.
 			continue
@@ -102,14 +101,6 @@ func (c *Classifier) peerActor(h match, d *doc, ci *cueIndex) (match, bool) {
 		}
 	}
 	return match{}, false
-}
-
-// swPassive reports whether w is a Swahili verb in the passive: a stem
-// ending in a consonant and -wa (wanapigwa, alichapwa, nilisukumwa), not
-// "akawa" or "huwa".
-func swPassive(w string) bool {
-	n := len(w)
-	return n >= 7 && strings.HasSuffix(w, "wa") && !strings.ContainsRune("aeiou", rune(w[n-3]))
 }
 
 // articles may stand between "by" and the ones it names.

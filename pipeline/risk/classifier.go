@@ -47,7 +47,9 @@ type Classifier struct {
 	builtin builtinCues
 	// distressCat is the index of the distress category, -1 without one.
 	distressCat int
-	second      *learned.Model // the second opinion, nil for none
+	// selfHarm is the self-harm rule (selfHarmRule), nil without one.
+	selfHarm *compiledRule
+	second   *learned.Model // the second opinion, nil for none
 }
 
 type ownerKind uint8
@@ -219,6 +221,9 @@ func NewWithLexicon(lex *Lexicon) (*Classifier, error) {
 			}
 			ri := len(c.rules)
 			c.rules = append(c.rules, cr)
+			if cr.id == selfHarmRule {
+				c.selfHarm = cr
+			}
 			addAll(r.Patterns, owner{ownerRule, ri}, "rule "+cr.id)
 			if r.Except != nil {
 				cr.exceptOwn = ri
@@ -427,14 +432,16 @@ func (c *Classifier) classify(d *doc, source string) *models.Classification {
 
 	// Keep the hits whose needs hold and that no exception cancels, then
 	// the most specific of overlapping hits.
+	// A denial of self-harm that its sentence goes on to undo excepts
+	// nothing.
+	if r := c.selfHarm; r != nil {
+		excepts[r.order] = slices.DeleteFunc(excepts[r.order], func(m match) bool { return c.undone(m, d, fm) })
+	}
+
 	var cands []finding
 	for _, h := range hits {
 		r := c.rules[c.owners[h.pat.owner].idx]
-		ex := excepts[r.order]
-		if r.id == selfHarmRule {
-			ex = slices.DeleteFunc(slices.Clone(ex), func(m match) bool { return c.undone(m, d, fm) })
-		}
-		if !c.needsHold(r, h, d, &ci) || overlapsAny(h, ex) {
+		if !c.needsHold(r, h, d, &ci) || overlapsAny(h, excepts[r.order]) {
 			continue
 		}
 		cands = append(cands, finding{rule: r, m: h})
@@ -504,8 +511,13 @@ var undoneFactors = map[string]bool{"means": true, "method": true, "plan": true,
 // factor told in its sentence or the next.
 func (c *Classifier) undone(m match, d *doc, fm [][]match) bool {
 	s := d.toks[m.start].sent
-	for t := range d.toks {
-		if d.toks[t].sent == s && (t < m.start || t >= m.end) && (undoneWords[d.toks[t].norm] || t >= m.end && contrastWords[d.toks[t].norm]) {
+	for t := m.start - 1; t >= 0 && d.toks[t].sent == s; t-- {
+		if undoneWords[d.toks[t].norm] {
+			return true
+		}
+	}
+	for t := m.end; t < len(d.toks) && d.toks[t].sent == s; t++ {
+		if undoneWords[d.toks[t].norm] || contrastWords[d.toks[t].norm] {
 			return true
 		}
 	}

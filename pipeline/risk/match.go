@@ -101,6 +101,7 @@ type match struct {
 	neg        bool
 	tense      string // tense of the first Swahili verb in the match, if any
 	firstPers  bool   // a Swahili verb in the match has the caller as its object
+	passive    bool   // a Swahili verb of the match is in the passive (wanapigwa)
 }
 
 // tokInfo is what matching needs to know about one token.
@@ -168,7 +169,7 @@ func (m *matcher) find(toks []token) []match {
 			p := m.patterns[pi]
 			st := matchState{}
 			if end, ok := m.matchFrom(p, 0, ti, toks, infos, &st); ok {
-				out = append(out, match{pat: p, start: ti, end: end, neg: st.neg, tense: st.tense, firstPers: st.firstPers})
+				out = append(out, match{pat: p, start: ti, end: end, neg: st.neg, tense: st.tense, firstPers: st.firstPers, passive: st.passive})
 			}
 		}
 	}
@@ -241,6 +242,7 @@ type matchState struct {
 	neg       bool
 	tense     string
 	firstPers bool
+	passive   bool
 }
 
 // matchFrom matches p's elements from ei on against tokens from ti on,
@@ -293,7 +295,7 @@ func (m *matcher) altMatches(a alt, w string, info *tokInfo, st *matchState) boo
 		return isMinor(w)
 	case altStem:
 		// Prefer a positive reading when a word has several.
-		found, foundNeg, firstPers := false, false, false
+		found, foundNeg, firstPers, passive := false, false, false, false
 		var tense string
 		for _, h := range info.stems {
 			// "-stem+" wants a person harmed by a person: a thing as the
@@ -303,17 +305,17 @@ func (m *matcher) altMatches(a alt, w string, info *tokInfo, st *matchState) boo
 			}
 			if a.negative {
 				if h.form.neg {
-					found, tense = true, h.form.tense
+					found, tense, passive = true, h.form.tense, h.form.passive
 					firstPers = firstPers || h.form.firstPerson
 				}
 				continue
 			}
 			firstPers = firstPers || h.form.firstPerson
 			if !h.form.neg {
-				found, foundNeg, tense = true, false, h.form.tense
+				found, foundNeg, tense, passive = true, false, h.form.tense, h.form.passive
 				break
 			}
-			found, foundNeg, tense = true, true, h.form.tense
+			found, foundNeg, tense, passive = true, true, h.form.tense, h.form.passive
 		}
 		if !found {
 			return false
@@ -322,6 +324,7 @@ func (m *matcher) altMatches(a alt, w string, info *tokInfo, st *matchState) boo
 			st.neg = true
 		}
 		st.firstPers = st.firstPers || firstPers
+		st.passive = st.passive || passive
 		if st.tense == "" {
 			st.tense = tense
 		}
